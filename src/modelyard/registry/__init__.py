@@ -1,0 +1,1 @@
+"""The domain: visibility, id rules, merge-patch, ETags, audit. Raises domain errors, never HTTP."""

@@ -1,0 +1,93 @@
+"""Render store records as the contract's JSON objects (plain dicts; the wire types define them).
+
+Built as dicts, not pydantic objects, because the read path serves them at request rate; a test
+checks that every rendered dict validates against its type in `modelyard.types`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from modelyard.store import records
+from modelyard.types import CAPABILITY_FLAGS, FT_CAPABILITY_FLAGS
+
+Json = dict[str, Any]
+
+
+def base_entries(model: records.BaseModel) -> list[Json]:
+    """One card per name of a base model: its canonical id, then each alias."""
+    names = (model.id, *model.aliases)
+    return [base_card(model, name, [other for other in names if other != name]) for name in names]
+
+
+def base_card(model: records.BaseModel, entry_id: str, aliases: list[str]) -> Json:
+    return {
+        "id": entry_id,
+        "object": "model",
+        "created": model.created,
+        "owned_by": model.provider,
+        "capabilities": _all_flags(model.capabilities),
+        "name": model.id,
+        "description": model.description,
+        "max_context_length": model.max_context_length,
+        "aliases": aliases,
+        "deprecation": model.deprecation,
+        "deprecation_replacement_model": model.deprecation_replacement_model,
+        "default_model_temperature": model.default_model_temperature,
+        "type": "base",
+    }
+
+
+def fine_tuned_card(model: records.FineTunedModel, organization_id: str) -> Json:
+    return {
+        "id": model.id,
+        "object": "model",
+        "created": model.created,
+        "owned_by": organization_id,
+        "capabilities": _all_flags(model.capabilities),
+        "name": model.name,
+        "description": model.description,
+        "max_context_length": model.max_context_length,
+        "aliases": [],
+        "deprecation": None,
+        "deprecation_replacement_model": None,
+        "default_model_temperature": None,
+        "type": "fine-tuned",
+        "job": model.job,
+        "root": model.root,
+        "archived": model.archived,
+    }
+
+
+def fine_tuned_model_out(
+    model: records.FineTunedModel, organization_id: str, root_version: str
+) -> Json:
+    """The update response: a different shape from the card, discriminated by `model_type`."""
+    out: Json = {
+        "id": model.id,
+        "object": "model",
+        "created": model.created,
+        "owned_by": organization_id,
+        "workspace_id": model.workspace_id,
+        "root": model.root,
+        "root_version": root_version,
+        "archived": model.archived,
+        "name": model.name,
+        "description": model.description,
+        "capabilities": {flag: bool(model.capabilities.get(flag)) for flag in FT_CAPABILITY_FLAGS},
+        "max_context_length": model.max_context_length,
+        "aliases": [],
+        "job": model.job,
+        "model_type": model.model_type,
+    }
+    if model.model_type == "classifier":
+        out["classifier_targets"] = model.classifier_targets or []
+    return out
+
+
+def etag(model: records.FineTunedModel) -> str:
+    return f'"v{model.version}"'
+
+
+def _all_flags(capabilities: dict[str, bool]) -> dict[str, bool]:
+    return {flag: bool(capabilities.get(flag)) for flag in CAPABILITY_FLAGS}

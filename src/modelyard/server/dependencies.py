@@ -1,0 +1,37 @@
+"""What routes receive: the services (from app state) and the caller (from the gate)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from modelyard.registry.identity import Actor, Principal
+from modelyard.registry.models import ModelService
+from modelyard.registry.tenancy import TenancyService
+
+
+def principal(request: Request) -> Principal:
+    found: Principal = request.scope["state"]["principal"]
+    return found
+
+
+def actor(request: Request) -> Actor:
+    state = request.scope["state"]
+    return Actor(state["principal"], state.get("request_id"))
+
+
+def model_service(request: Request) -> ModelService:
+    service: ModelService = request.app.state.models
+    return service
+
+
+def tenancy_service(request: Request) -> TenancyService:
+    service: TenancyService = request.app.state.tenancy
+    return service
+
+
+CurrentPrincipal = Annotated[Principal, Depends(principal)]
+CurrentActor = Annotated[Actor, Depends(actor)]
+Models = Annotated[ModelService, Depends(model_service)]
+Tenancy = Annotated[TenancyService, Depends(tenancy_service)]

@@ -1,0 +1,166 @@
+"""The request gate: a pure ASGI middleware that runs before any route.
+
+In the contract's order of checks it does the first ones, so each combination has one answer:
+request id -> 401 (no or bad key) -> 403 `insufficient_scope` -> 414 / 413. Validation (422) and
+everything after it belong to the routes and the registry.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from modelyard.registry.errors import (
+    InsufficientScope,
+    PayloadTooLarge,
+    RegistryError,
+    Unauthorized,
+    UriTooLong,
+)
+from modelyard.registry.tenancy import TenancyService
+
+from .responses import error_body
+
+MAX_REQUEST_LINE = 8192
+_REQUEST_ID = re.compile(rb"^[\x21-\x7e]{1,128}$")
+_PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
+_ADMIN_PREFIXES = ("/v1/workspaces", "/v1/api_keys", "/v1/audit")
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def required_scope(method: str, path: str) -> str | None:
+    """The scope a route needs, or None for the public operational endpoints."""
+    if not path.startswith("/v1/") and path != "/v1":
+        return None
+    if path.startswith(_ADMIN_PREFIXES):
+        return "admin"
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return "read"
+    return "write"
+
+
+class Gate:
+    def __init__(self, app: ASGIApp, tenancy: TenancyService, max_body_bytes: int) -> None:
+        self.app = app
+        self.tenancy = tenancy
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        send = _with_request_id(send, request_id)
+        try:
+            receive = await self._check(scope, receive)
+        except RegistryError as error:
+            await _send_error(send, error)
+            return
+        await self.app(scope, receive, send)
+
+    async def _check(self, scope: Scope, receive: Receive) -> Receive:
+        method, path = scope["method"], scope["path"]
+        needed = required_scope(method, path)
+        if needed is not None:
+            principal = self.tenancy.authenticate(_bearer(scope))
+            if not principal.allows(needed):
+                raise InsufficientScope(
+                    f"This API key has the '{principal.scope}' scope; this operation needs "
+                    f"'{needed}'."
+                )
+            scope["state"]["principal"] = principal
+        if len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") + 1 > (
+            MAX_REQUEST_LINE
+        ):
+            raise UriTooLong(f"The request line is over {MAX_REQUEST_LINE} bytes.")
+        if method in _BODY_METHODS:
+            return await self._buffered_body(scope, receive)
+        return receive
+
+    async def _buffered_body(self, scope: Scope, receive: Receive) -> Receive:
+        """Read the whole body (up to the limit) before the route runs, chunked or not."""
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            raise _too_large(self.max_body_bytes)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return _replay([message])
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                raise _too_large(self.max_body_bytes)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}])
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
+
+
+def _replay(messages: list[Message]) -> Receive:
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _bearer(scope: Scope) -> str:
+    value = _header(scope, b"authorization")
+    if value is None:
+        raise Unauthorized("No API key: send 'Authorization: Bearer <key>'.")
+    kind, _, token = value.partition(" ")
+    if kind.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Malformed Authorization header: expected 'Bearer <key>'.")
+    return token.strip()
+
+
+def _request_id(scope: Scope) -> str:
+    for key, value in scope["headers"]:
+        if key == b"x-request-id" and _REQUEST_ID.match(value):
+            return str(value.decode("ascii"))
+    return uuid.uuid4().hex
+
+
+def _with_request_id(send: Send, request_id: str) -> Send:
+    header = (b"x-request-id", request_id.encode("ascii"))
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), header]
+        await send(message)
+
+    return wrapped
+
+
+async def _send_error(send: Send, error: RegistryError) -> None:
+    body = orjson.dumps(error_body(error.message, error.type, error.code, error.param))
+    headers: list[tuple[bytes, bytes]] = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if isinstance(error, Unauthorized):
+        headers.append((b"www-authenticate", b"Bearer"))
+    start: dict[str, Any] = {"type": "http.response.start", "status": error.status, "headers": headers}
+    await send(start)
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,139 @@
+"""Engine set-up per dialect: the only module that knows SQLite from PostgreSQL.
+
+The write path uses `Store.write()`, which takes the store-wide write lock first (SQLite's
+`BEGIN IMMEDIATE`, or the revision row's lock on PostgreSQL), so no writer ever works on a stale
+read and concurrent writers queue instead of failing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+
+from .tables import store_revision
+
+_WRITE = "modelyard_write"
+
+
+def normalize_url(url: str) -> URL:
+    """Accept the usual spellings of a PostgreSQL URL and pick the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def create_engine(url: str) -> Engine:
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    return sa.create_engine(parsed, pool_size=10, max_overflow=20, pool_recycle=1800)
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    # The server's threads share the pool; each connection is used by one thread at a time.
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, instead of pysqlite's implicit one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # WAL: readers never block the writer nor each other; several processes share the file.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a commit survives a crash of the process (SIGKILL); a power loss
+        # may lose the last transactions since the last checkpoint, never corrupt the file.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        # SQLite does not enforce foreign keys unless asked, per connection.
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # Wait for another writer (another worker or replica on the same file) instead of failing.
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A write transaction takes the write lock at BEGIN: a deferred one that read first could
+        # not upgrade later and would fail with "database is locked" instead of waiting.
+        immediate = conn.get_execution_options().get(_WRITE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Store:
+    """The engine plus the two ways in: a read transaction and a write transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def from_url(cls, url: str) -> Store:
+        return cls(create_engine(url))
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction; bumps the store revision first, commits on success."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                conn.execute(
+                    sa.update(store_revision)
+                    .where(store_revision.c.id == 1)
+                    .values(value=store_revision.c.value + 1)
+                )
+                yield conn
+
+    def revision(self) -> int:
+        with self.read() as conn:
+            return current_revision(conn)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def current_revision(conn: Connection) -> int:
+    """The store revision: it moves with every committed write, on every replica."""
+    return int(conn.scalar(sa.select(store_revision.c.value)) or 0)
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """Serialize start-up work (migrations, catalog sync, first key) across processes."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(74251931)"))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(74251931)"))
+                conn.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    digest = hashlib.sha256(os.path.abspath(database).encode()).hexdigest()[:16]
+    lock_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"modelyard-{digest}.lock"
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

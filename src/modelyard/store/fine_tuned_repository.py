@@ -1,0 +1,60 @@
+"""SQL for fine-tuned models. Every read filters on the workspace: visibility lives in the query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from . import records
+from .tables import fine_tuned_models
+
+_ft = fine_tuned_models
+
+
+class FineTunedRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def visible(self, workspace_id: str, model_id: str) -> records.FineTunedModel | None:
+        """The live model with this id in this workspace, or None."""
+        row = self.conn.execute(
+            sa.select(_ft).where(
+                _ft.c.id == model_id, _ft.c.workspace_id == workspace_id, _ft.c.deleted_at.is_(None)
+            )
+        ).first()
+        return _record(row) if row else None
+
+    def by_job(self, workspace_id: str, job: str) -> records.FineTunedModel | None:
+        """The model a job produced, deleted or not."""
+        row = self.conn.execute(
+            sa.select(_ft).where(_ft.c.workspace_id == workspace_id, _ft.c.job == job)
+        ).first()
+        return _record(row) if row else None
+
+    def id_taken(self, model_id: str) -> bool:
+        return self.conn.scalar(sa.select(sa.exists().where(_ft.c.id == model_id))) is True
+
+    def list_visible(self, workspace_id: str) -> list[records.FineTunedModel]:
+        """The workspace's live models, newest first."""
+        rows = self.conn.execute(
+            sa.select(_ft)
+            .where(_ft.c.workspace_id == workspace_id, _ft.c.deleted_at.is_(None))
+            .order_by(_ft.c.created.desc(), _ft.c.id.desc())
+        )
+        return [_record(row) for row in rows]
+
+    def add(self, model: records.FineTunedModel) -> None:
+        values = {name: getattr(model, name) for name in model.__slots__}
+        self.conn.execute(sa.insert(_ft).values(**values))
+
+    def change(self, model_id: str, **values: Any) -> None:
+        """Set fields and bump the version (the ETag's source)."""
+        self.conn.execute(
+            sa.update(_ft).where(_ft.c.id == model_id).values(**values, version=_ft.c.version + 1)
+        )
+
+
+def _record(row: sa.Row[tuple[object, ...]]) -> records.FineTunedModel:
+    return records.FineTunedModel(**row._mapping)

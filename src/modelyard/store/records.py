@@ -1,0 +1,84 @@
+"""What the repositories return: plain frozen records, one per table row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    id: str
+    name: str
+    created: int
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    id: str
+    organization_id: str
+    name: str
+    tag: str
+    created: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: str
+    workspace_id: str
+    organization_id: str
+    name: str | None
+    scope: str
+    created: int
+    last_used_at: int | None
+    revoked_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BaseModel:
+    id: str
+    position: int
+    in_catalog: bool
+    provider: str
+    version: str | None
+    description: str | None
+    created: int
+    max_context_length: int
+    aliases: tuple[str, ...]
+    capabilities: dict[str, bool]
+    default_model_temperature: float | None
+    deprecation: str | None
+    deprecation_replacement_model: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FineTunedModel:
+    id: str
+    workspace_id: str
+    job: str
+    root: str
+    model_type: str
+    name: str | None
+    description: str | None
+    capabilities: dict[str, bool]
+    max_context_length: int
+    classifier_targets: list[dict[str, Any]] | None
+    archived: bool
+    created: int
+    version: int
+    deleted_at: int | None
+    registration_digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    id: int
+    created: int
+    organization_id: str
+    workspace_id: str | None
+    action: str
+    actor_key_id: str | None
+    model_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    request_id: str | None

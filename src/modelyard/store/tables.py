@@ -1,0 +1,120 @@
+"""The tables. Portable column types only: the same schema runs on SQLite and PostgreSQL.
+
+Times are unix seconds (integers), as on the wire. Fine-tuned models are never removed: a delete
+sets `deleted_at`, so an id is never given to another model and the audit log stays whole.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+# One row. Every write transaction bumps it first: that serializes writers (no lost updates) and
+# tells every replica's caches that something changed.
+store_revision = sa.Table(
+    "store_revision",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+organizations = sa.Table(
+    "organizations",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(128), nullable=False, unique=True),
+    sa.Column("created", sa.BigInteger, nullable=False),
+)
+
+workspaces = sa.Table(
+    "workspaces",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("organization_id", sa.ForeignKey("organizations.id"), nullable=False),
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("tag", sa.String(8), nullable=False, unique=True),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("organization_id", "name"),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("workspace_id", sa.ForeignKey("workspaces.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(256)),
+    sa.Column("scope", sa.String(16), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("last_used_at", sa.BigInteger),
+    sa.Column("revoked_at", sa.BigInteger),
+)
+
+base_models = sa.Table(
+    "base_models",
+    metadata,
+    sa.Column("id", sa.String(512), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("in_catalog", sa.Boolean, nullable=False),
+    sa.Column("provider", sa.String(128), nullable=False),
+    sa.Column("version", sa.String(128)),
+    sa.Column("description", sa.Text),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("max_context_length", sa.Integer, nullable=False),
+    sa.Column("aliases", sa.JSON, nullable=False),
+    sa.Column("capabilities", sa.JSON, nullable=False),
+    sa.Column("default_model_temperature", sa.Float),
+    sa.Column("deprecation", sa.String(64)),
+    sa.Column("deprecation_replacement_model", sa.String(512)),
+)
+
+fine_tuned_models = sa.Table(
+    "fine_tuned_models",
+    metadata,
+    sa.Column("id", sa.String(700), primary_key=True),
+    sa.Column("workspace_id", sa.ForeignKey("workspaces.id"), nullable=False),
+    sa.Column("job", sa.String(36), nullable=False),
+    sa.Column("root", sa.String(512), nullable=False),
+    sa.Column("model_type", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(256)),
+    sa.Column("description", sa.Text),
+    sa.Column("capabilities", sa.JSON, nullable=False),
+    sa.Column("max_context_length", sa.Integer, nullable=False),
+    sa.Column("classifier_targets", sa.JSON),
+    sa.Column("archived", sa.Boolean, nullable=False),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    # Bumped by every change: the ETag is derived from it.
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("deleted_at", sa.BigInteger),
+    # What the registration asked for, so a replay of the same job can be told from a conflict.
+    sa.Column("registration_digest", sa.String(64), nullable=False),
+    sa.UniqueConstraint("workspace_id", "job"),
+    # The list of one workspace: newest first, deleted rows filtered by the index's second column.
+    sa.Index(None, "workspace_id", "deleted_at", "created"),
+)
+
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("organization_id", sa.String(64), nullable=False),
+    sa.Column("workspace_id", sa.String(64)),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("actor_key_id", sa.String(64)),
+    sa.Column("model_id", sa.String(700)),
+    sa.Column("before", sa.JSON),
+    sa.Column("after", sa.JSON),
+    sa.Column("request_id", sa.String(128)),
+    sa.Index(None, "organization_id", "id"),
+    sa.Index(None, "model_id"),
+)

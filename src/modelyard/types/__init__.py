@@ -1,0 +1,86 @@
+"""The wire contract: every object that crosses the wire, shared by server and SDK.
+
+Names follow the seed (Mistral's SDK docs); the seed's long generated names are aliases.
+"""
+
+from .audit import AuditAction, AuditEvent, AuditEventList
+from .capabilities import (
+    CAPABILITY_FLAGS,
+    FT_CAPABILITY_FLAGS,
+    CapabilitiesIn,
+    FTModelCapabilitiesOut,
+    ModelCapabilities,
+)
+from .cards import BaseModelCard, FTModelCard, ModelCard, ModelList, UnknownModelCard
+from .errors import ErrorBody, ErrorType, HTTPValidationErrorBody, ValidationErrorItem
+from .fine_tuned import (
+    DESCRIPTION_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    ClassifierFTModelOut,
+    ClassifierTargetOut,
+    CompletionFTModelOut,
+    FTModelOut,
+    UpdateFTModelIn,
+)
+from .registration import ClassifierTargetIn, RegisterFTModelIn
+from .results import ArchiveFTModelOut, DeleteModelOut, UnarchiveFTModelOut
+from .tenancy import (
+    ApiKey,
+    ApiKeyCreated,
+    ApiKeyCreateIn,
+    ApiKeyList,
+    ApiKeyRevoked,
+    Me,
+    Scope,
+    Workspace,
+    WorkspaceCreateIn,
+    WorkspaceList,
+)
+
+# The seed's generated names, so code written from the seed's docs type-checks.
+RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet = ModelCard
+JobsAPIRoutesFineTuningUpdateFineTunedModelResponse = FTModelOut
+
+__all__ = [
+    "CAPABILITY_FLAGS",
+    "DESCRIPTION_MAX_LENGTH",
+    "FT_CAPABILITY_FLAGS",
+    "NAME_MAX_LENGTH",
+    "ApiKey",
+    "ApiKeyCreateIn",
+    "ApiKeyCreated",
+    "ApiKeyList",
+    "ApiKeyRevoked",
+    "ArchiveFTModelOut",
+    "AuditAction",
+    "AuditEvent",
+    "AuditEventList",
+    "BaseModelCard",
+    "CapabilitiesIn",
+    "ClassifierFTModelOut",
+    "ClassifierTargetIn",
+    "ClassifierTargetOut",
+    "CompletionFTModelOut",
+    "DeleteModelOut",
+    "ErrorBody",
+    "ErrorType",
+    "FTModelCapabilitiesOut",
+    "FTModelCard",
+    "FTModelOut",
+    "HTTPValidationErrorBody",
+    "JobsAPIRoutesFineTuningUpdateFineTunedModelResponse",
+    "Me",
+    "ModelCapabilities",
+    "ModelCard",
+    "ModelList",
+    "RegisterFTModelIn",
+    "RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet",
+    "Scope",
+    "UnarchiveFTModelOut",
+    "UnknownModelCard",
+    "UpdateFTModelIn",
+    "ValidationErrorItem",
+    "Workspace",
+    "WorkspaceCreateIn",
+    "WorkspaceList",
+]
