@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import DIALECTS, fresh_database
+from tests.support.app import Harness, harness
 from tests.support.server import LiveServer, run_server
 
 
@@ -24,3 +25,10 @@ def live_server(
     workdir = tmp_path_factory.mktemp(f"server-{request.param}")
     with fresh_database(request.param, workdir) as url, run_server(url, workdir) as server:
         yield server
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Harness]:
+    """The app in-process on a fresh store of each dialect, as the first admin."""
+    with harness(database_url) as built:
+        yield built

@@ -56,7 +56,8 @@ class SDKError(ModelyardError):
 
     @property
     def request_id(self) -> str | None:
-        return self.headers.get("x-request-id")
+        request_id: str | None = self.headers.get("x-request-id")
+        return request_id
 
     def _describe(self) -> str:
         code = f" {self.code}" if self.code else ""
@@ -147,7 +148,8 @@ def error_from_response(response: httpx.Response) -> SDKError:
 
 def unreadable_response(response: httpx.Response, problem: ValidationError) -> SDKError:
     """A success status whose body does not match the contract (a proxy page, a wrong server)."""
-    message = f"unexpected response body for HTTP {response.status_code}: {problem.error_count()} problem(s)"
+    problems = problem.error_count()
+    message = f"unexpected response body for HTTP {response.status_code} ({problems} problems)"
     return SDKError(message, response.status_code, response.text, response.headers, response)
 
 

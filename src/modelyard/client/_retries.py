@@ -51,7 +51,7 @@ DEFAULT_BACKOFF: Final = BackoffStrategy(
 
 @dataclass(frozen=True, slots=True)
 class RetryConfig:
-    """`RetryConfig("backoff", BackoffStrategy(...), retry_connection_errors)`, or `RetryConfig("none")`."""
+    """`RetryConfig("backoff", BackoffStrategy(...), retry_connection_errors)`; `"none"`: off."""
 
     strategy: Literal["backoff", "none"]
     backoff: BackoffStrategy = DEFAULT_BACKOFF
@@ -84,7 +84,7 @@ class RetryClock:
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
-    """Seconds the server asks us to wait: `retry-after-ms`, else `Retry-After` (seconds or date)."""
+    """Seconds the server asks for: `retry-after-ms`, else `Retry-After` (seconds or HTTP date)."""
     millis = headers.get("retry-after-ms")
     if millis is not None:
         try:
@@ -109,7 +109,9 @@ def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
 
 def backoff_delay(backoff: BackoffStrategy, attempt: int, chance: float) -> float:
     """Seconds before attempt `attempt + 1`: `initial * exponent**(attempt-1)`, capped, jittered."""
-    base_ms = min(backoff.initial_interval * backoff.exponent ** (attempt - 1), backoff.max_interval)
+    base_ms = min(
+        backoff.initial_interval * backoff.exponent ** (attempt - 1), backoff.max_interval
+    )
     return base_ms / 1000 * (1 - JITTER * chance)
 
 

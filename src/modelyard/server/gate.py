@@ -26,6 +26,7 @@ from modelyard.registry.tenancy import TenancyService
 from .responses import error_body
 
 MAX_REQUEST_LINE = 8192
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _REQUEST_ID = re.compile(rb"^[\x21-\x7e]{1,128}$")
 _PUBLIC_PATHS = ("/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc")
 _ADMIN_PREFIXES = ("/v1/workspaces", "/v1/api_keys", "/v1/audit")
@@ -60,6 +61,11 @@ class Gate:
             receive = await self._check(scope, receive)
         except RegistryError as error:
             await _send_error(send, error)
+            return
+        if _CONTROL.search(scope["path"]):
+            # Starlette's routes never match a newline, so no route would see this: answer the
+            # 422 the route's own id pattern gives for every other control character.
+            await _send_json(send, 422, {"detail": [_control_character_error(scope["path"])]})
             return
         await self.app(scope, receive, send)
 
@@ -153,14 +159,29 @@ def _with_request_id(send: Send, request_id: str) -> Send:
     return wrapped
 
 
+def _control_character_error(path: str) -> dict[str, Any]:
+    return {
+        "type": "string_pattern_mismatch",
+        "loc": ["path"],
+        "msg": "The path must not contain control characters",
+        "input": path,
+    }
+
+
 async def _send_error(send: Send, error: RegistryError) -> None:
-    body = orjson.dumps(error_body(error.message, error.type, error.code, error.param))
-    headers: list[tuple[bytes, bytes]] = [
+    extra = [(b"www-authenticate", b"Bearer")] if isinstance(error, Unauthorized) else []
+    body = error_body(error.message, error.type, error.code, error.param)
+    await _send_json(send, error.status, body, extra)
+
+
+async def _send_json(
+    send: Send, status: int, body: Any, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    encoded = orjson.dumps(body)
+    headers = [
         (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
+        (b"content-length", str(len(encoded)).encode()),
+        *(extra or []),
     ]
-    if isinstance(error, Unauthorized):
-        headers.append((b"www-authenticate", b"Bearer"))
-    start: dict[str, Any] = {"type": "http.response.start", "status": error.status, "headers": headers}
-    await send(start)
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": encoded})

@@ -1,0 +1,1 @@
+"""The Python SDK's implementation; import its public names from `modelyard`."""

@@ -1,0 +1,181 @@
+"""`Modelyard`: settings, the httpx clients, and turning a `Call` into a request and an outcome."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Final
+
+import httpx
+
+from .._version import __version__
+from ._operations import Call, Outcome
+from ._resources import Models
+from ._retries import DEFAULT_RETRIES, RetryClock, RetryConfig
+from ._sending import send, send_async
+from ._sentinel import NotGiven
+from ._transport import new_async_client, new_client
+
+DEFAULT_SERVER_URL: Final = "http://localhost:8000"
+
+
+class Modelyard:
+    """A client of a Modelyard server, for `with` and `async with` alike.
+
+    `api_key` falls back to `MODELYARD_API_KEY` (no key: no `Authorization` header, as the
+    Mistral SDKs do); `server_url` (without `/v1`) to `MODELYARD_SERVER_URL`, then
+    `http://localhost:8000`. Pass `client`/`async_client` to use your own httpx clients (proxies,
+    tests); the SDK never closes a client it did not make. `retries=None` turns retries off.
+    """
+
+    models: Models
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        server_url: str | None = None,
+        client: httpx.Client | None = None,
+        async_client: httpx.AsyncClient | None = None,
+        retries: RetryConfig | None = DEFAULT_RETRIES,
+        timeout_ms: int | None = None,
+        retry_clock: RetryClock | None = None,
+    ) -> None:
+        if api_key is None:
+            api_key = os.environ.get("MODELYARD_API_KEY") or None
+        self.server_url = (
+            server_url or os.environ.get("MODELYARD_SERVER_URL") or DEFAULT_SERVER_URL
+        ).rstrip("/")
+        self.retries = retries
+        self.timeout_ms = timeout_ms
+        self._clock = retry_clock or RetryClock()
+        self._client = client
+        self._async_client = async_client
+        self._owns_client = client is None
+        self._owns_async_client = async_client is None
+        self._lock = threading.Lock()
+        self._headers = {
+            "Accept": "application/json",
+            "User-Agent": f"modelyard-python/{__version__}",
+        }
+        if api_key:
+            self._headers["Authorization"] = f"Bearer {api_key}"
+        self.models = Models(self)
+
+    # --- the clients, made on first use: a sync-only caller never pays for an async one ---
+
+    def _http(self) -> httpx.Client:
+        http = self._client
+        if http is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = new_client(self.timeout_ms)
+                http = self._client
+        return http
+
+    def _async_http(self) -> httpx.AsyncClient:
+        if self._async_client is None:
+            self._async_client = new_async_client(self.timeout_ms)
+        return self._async_client
+
+    # --- pure: a call and the per-call options become one request ---
+
+    def _request(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        call: Call,
+        server_url: str | None,
+        timeout_ms: int | None,
+        http_headers: Mapping[str, str] | None,
+    ) -> httpx.Request:
+        headers = self._headers
+        if call.body is not None or call.if_match is not None or http_headers:
+            headers = dict(headers)
+            if call.body is not None:
+                headers["Content-Type"] = "application/json"
+            if call.if_match is not None:
+                headers["If-Match"] = call.if_match
+            if http_headers:
+                headers.update(http_headers)
+        base = server_url.rstrip("/") if server_url else self.server_url
+        millis = timeout_ms if timeout_ms is not None else self.timeout_ms
+        timeout = httpx.Timeout(millis / 1000) if millis is not None else httpx.USE_CLIENT_DEFAULT
+        return http.build_request(
+            call.method,
+            base + call.path,
+            params=call.params,
+            headers=headers,
+            content=call.body,
+            timeout=timeout,
+        )
+
+    def _retry_config(self, retries: RetryConfig | NotGiven | None) -> RetryConfig | None:
+        return self.retries if isinstance(retries, NotGiven) else retries
+
+    # --- I/O: the two twins hand over to the send loops ---
+
+    def _send(
+        self,
+        call: Call,
+        retries: RetryConfig | NotGiven | None,
+        server_url: str | None,
+        timeout_ms: int | None,
+        http_headers: Mapping[str, str] | None,
+    ) -> Outcome:
+        http = self._http()
+        request = self._request(http, call, server_url, timeout_ms, http_headers)
+        return send(http, request, self._retry_config(retries), self._clock)
+
+    async def _send_async(
+        self,
+        call: Call,
+        retries: RetryConfig | NotGiven | None,
+        server_url: str | None,
+        timeout_ms: int | None,
+        http_headers: Mapping[str, str] | None,
+    ) -> Outcome:
+        http = self._async_http()
+        request = self._request(http, call, server_url, timeout_ms, http_headers)
+        return await send_async(http, request, self._retry_config(retries), self._clock)
+
+    # --- lifetime ---
+
+    def close(self) -> None:
+        """Close the sync httpx client the SDK made (an injected one is left to its owner)."""
+        if self._owns_client and self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        """Close the httpx clients the SDK made, async and sync."""
+        if self._owns_async_client and self._async_client is not None:
+            await self._async_client.aclose()
+            self._async_client = None
+        self.close()
+
+    def __enter__(self) -> Modelyard:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> Modelyard:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"Modelyard(server_url={self.server_url!r})"
