@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.databases import DIALECTS, fresh_database
 from tests.support.app import Harness, harness
+from tests.support.databases import DIALECTS, fresh_database
 from tests.support.server import LiveServer, run_server
 
 
@@ -32,3 +32,18 @@ def app(database_url: str) -> Iterator[Harness]:
     """The app in-process on a fresh store of each dialect, as the first admin."""
     with harness(database_url) as built:
         yield built
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "PostgreSQL not reachable" in str(report.longrepr)
+    ]
+    if skipped:
+        terminalreporter.write_sep(
+            "=",
+            f"{len(skipped)} PostgreSQL tests SKIPPED: no server at 127.0.0.1:5432 "
+            "(they ran on SQLite only; CI=true makes them required)",
+            yellow=True,
+        )

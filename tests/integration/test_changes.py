@@ -72,7 +72,9 @@ def test_invalid_patches_are_422_and_change_nothing(app: Harness, body):
 
 def test_limits_are_inclusive(app: Harness):
     card = app.register()
-    response = app.call("PATCH", path(card["id"]), json={"name": "x" * 256, "description": "d" * 10_000})
+    response = app.call(
+        "PATCH", path(card["id"]), json={"name": "x" * 256, "description": "d" * 10_000}
+    )
     assert response.status_code == 200
 
 
@@ -80,7 +82,10 @@ def test_malformed_json_is_422(app: Harness):
     card = app.register()
     before = app.snapshot()
     response = app.call(
-        "PATCH", path(card["id"]), content=b'{"name": ', headers={"content-type": "application/json"}
+        "PATCH",
+        path(card["id"]),
+        content=b'{"name": ',
+        headers={"content-type": "application/json"},
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["type"] == "json_invalid"
@@ -114,7 +119,8 @@ def test_delete_tombstones_the_model(app: Harness):
     assert app.call("PATCH", path(card["id"]), json={"name": "x"}).status_code == 404
     deleted = app.events("model.deleted")
     assert len(deleted) == 1
-    assert deleted[0]["before"]["id"] == card["id"] and deleted[0]["after"] is None
+    assert deleted[0]["before"]["id"] == card["id"]
+    assert deleted[0]["after"] is None
 
 
 @pytest.mark.parametrize(
@@ -152,22 +158,35 @@ def test_if_match_guards_every_change(app: Harness):
         ("DELETE", path(card["id"], "/archive")),
         ("DELETE", f"/v1/models/{card['id']}"),
     ]:
-        response = app.call(method, url, json={"name": "z"} if method == "PATCH" else None, headers={"If-Match": stale})
+        response = app.call(
+            method,
+            url,
+            json={"name": "z"} if method == "PATCH" else None,
+            headers={"If-Match": stale},
+        )
         assert response.status_code == 412, (method, url)
         assert response.json()["code"] == "precondition_failed"
     assert app.snapshot() == before
     ok = app.call("PATCH", path(card["id"]), json={"name": "z"}, headers={"If-Match": etag})
     assert ok.status_code == 200
-    assert app.call("PATCH", path(card["id"]), json={"name": "y"}, headers={"If-Match": etag}).status_code == 412
+    assert (
+        app.call(
+            "PATCH", path(card["id"]), json={"name": "y"}, headers={"If-Match": etag}
+        ).status_code
+        == 412
+    )
 
 
 def test_each_change_is_one_audit_event_with_before_and_after(app: Harness):
     card = app.register(name="a")
-    response = app.call("PATCH", path(card["id"]), json={"name": "b"}, headers={"x-request-id": "req-42"})
+    response = app.call(
+        "PATCH", path(card["id"]), json={"name": "b"}, headers={"x-request-id": "req-42"}
+    )
     assert response.status_code == 200
     (event,) = app.events("model.updated")
     me = app.call("GET", "/v1/me").json()
     assert event["model_id"] == card["id"]
     assert event["actor_key_id"] == me["id"]
-    assert event["before"]["name"] == "a" and event["after"]["name"] == "b"
+    assert event["before"]["name"] == "a"
+    assert event["after"]["name"] == "b"
     assert event["request_id"] == "req-42"

@@ -18,7 +18,16 @@ def assert_envelope(response, status: int, code: str) -> None:
 
 @pytest.mark.parametrize(
     "authorization",
-    [None, "", "Bearer", "Bearer ", "Basic abc", "myd_nobearer", "Bearer myd_unknown", "Bearer " + "x" * 300],
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Basic abc",
+        "myd_nobearer",
+        "Bearer myd_unknown",
+        "Bearer " + "x" * 300,
+    ],
 )
 def test_missing_malformed_or_unknown_keys_are_401(app: Harness, authorization):
     headers = {} if authorization is None else {"Authorization": authorization}
@@ -61,8 +70,14 @@ def test_a_read_key_cannot_write(app: Harness):
 
 def test_only_admin_keys_manage_workspaces_and_keys(app: Harness):
     writer = app.key("write")
-    for method, url in [("GET", "/v1/workspaces"), ("POST", "/v1/workspaces"), ("GET", "/v1/api_keys")]:
-        assert_envelope(app.call(method, url, writer, json={"name": "x"}), 403, "insufficient_scope")
+    for method, url in [
+        ("GET", "/v1/workspaces"),
+        ("POST", "/v1/workspaces"),
+        ("GET", "/v1/api_keys"),
+    ]:
+        assert_envelope(
+            app.call(method, url, writer, json={"name": "x"}), 403, "insufficient_scope"
+        )
 
 
 def test_another_workspace_cannot_change_or_delete_a_model(app: Harness):
@@ -95,10 +110,14 @@ def test_order_of_checks(app: Harness):
     response = app.call("PATCH", "/v1/fine_tuning/models/nope", json={"name": 1})
     assert response.status_code == 422
     # 404 before 403 base_model_immutable and 412.
-    response = app.call("PATCH", "/v1/fine_tuning/models/nope", json={}, headers={"If-Match": '"x"'})
+    response = app.call(
+        "PATCH", "/v1/fine_tuning/models/nope", json={}, headers={"If-Match": '"x"'}
+    )
     assert_envelope(response, 404, "model_not_found")
     # 403 base_model_immutable before 412.
-    response = app.call("PATCH", "/v1/fine_tuning/models/mistral-tiny", json={}, headers={"If-Match": '"x"'})
+    response = app.call(
+        "PATCH", "/v1/fine_tuning/models/mistral-tiny", json={}, headers={"If-Match": '"x"'}
+    )
     assert_envelope(response, 403, "base_model_immutable")
 
 
@@ -125,7 +144,10 @@ def test_ids_over_512_characters_or_with_control_characters_are_422(app: Harness
 
 
 def test_every_response_carries_a_request_id_and_echoes_the_callers(app: Harness):
-    assert app.call("GET", "/v1/models", headers={"x-request-id": "abc-123"}).headers["x-request-id"] == "abc-123"
+    assert (
+        app.call("GET", "/v1/models", headers={"x-request-id": "abc-123"}).headers["x-request-id"]
+        == "abc-123"
+    )
     generated = app.call("GET", "/v1/models", key=None).headers["x-request-id"]
     assert len(generated) == 32
     assert app.call("GET", "/healthz", key=None).headers["x-request-id"]

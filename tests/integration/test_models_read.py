@@ -92,7 +92,9 @@ def test_another_workspace_never_sees_a_model_in_list_or_retrieve(app: Harness):
     assert model["id"] not in ids(app.call("GET", "/v1/models", stranger))
     response = app.call("GET", f"/v1/models/{model['id']}", stranger)
     assert response.status_code == 404
-    missing = app.call("GET", "/v1/models/ft:mistral-small-2506:00000000:20250101:deadbeef", stranger)
+    missing = app.call(
+        "GET", "/v1/models/ft:mistral-small-2506:00000000:20250101:deadbeef", stranger
+    )
     assert response.json() == {
         **missing.json(),
         "message": response.json()["message"],
@@ -107,7 +109,9 @@ def test_list_filters_by_provider_and_model(app: Harness):
     assert by_provider == ["meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b", llama["id"]]
     by_model = ids(app.call("GET", "/v1/models", key, params={"model": "open-mistral-7b"}))
     assert by_model == ["open-mistral-7b", "mistral-tiny", "mistral-tiny-2312"]
-    by_root = ids(app.call("GET", "/v1/models", key, params={"model": "meta-llama/Llama-3.1-8B-Instruct"}))
+    by_root = ids(
+        app.call("GET", "/v1/models", key, params={"model": "meta-llama/Llama-3.1-8B-Instruct"})
+    )
     assert by_root == ["meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b", llama["id"]]
 
 

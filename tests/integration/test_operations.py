@@ -6,9 +6,18 @@ SEED_OPERATIONS = {
     ("get", "/v1/models"): "list_models_v1_models_get",
     ("get", "/v1/models/{model_id}"): "retrieve_model_v1_models__model_id__get",
     ("delete", "/v1/models/{model_id}"): "delete_model_v1_models__model_id__delete",
-    ("patch", "/v1/fine_tuning/models/{model_id}"): "jobs_api_routes_fine_tuning_update_fine_tuned_model",
-    ("post", "/v1/fine_tuning/models/{model_id}/archive"): "jobs_api_routes_fine_tuning_archive_fine_tuned_model",
-    ("delete", "/v1/fine_tuning/models/{model_id}/archive"): "jobs_api_routes_fine_tuning_unarchive_fine_tuned_model",
+    (
+        "patch",
+        "/v1/fine_tuning/models/{model_id}",
+    ): "jobs_api_routes_fine_tuning_update_fine_tuned_model",
+    (
+        "post",
+        "/v1/fine_tuning/models/{model_id}/archive",
+    ): "jobs_api_routes_fine_tuning_archive_fine_tuned_model",
+    (
+        "delete",
+        "/v1/fine_tuning/models/{model_id}/archive",
+    ): "jobs_api_routes_fine_tuning_unarchive_fine_tuned_model",
 }
 
 

@@ -35,7 +35,8 @@ def test_registration_answers_201_with_location_and_the_fine_tuned_card(app: Har
 def test_capabilities_default_to_the_roots_without_fine_tuning(app: Harness):
     card = app.register(root="mistral-small-2506", capabilities={"reasoning": True})
     flags = card["capabilities"]
-    assert flags["vision"] is True and flags["function_calling"] is True
+    assert flags["vision"] is True
+    assert flags["function_calling"] is True
     assert flags["fine_tuning"] is False
     assert flags["reasoning"] is True
 
@@ -56,7 +57,12 @@ def test_classifier_ids_and_update_shape(app: Harness):
     out = app.call("PATCH", f"/v1/fine_tuning/models/{card['id']}", json={}).json()
     assert out["model_type"] == "classifier"
     assert out["classifier_targets"] == [
-        {"name": "tone", "labels": ["calm", "angry"], "weight": 1.0, "loss_function": "single_class"}
+        {
+            "name": "tone",
+            "labels": ["calm", "angry"],
+            "weight": 1.0,
+            "loss_function": "single_class",
+        }
     ]
 
 
@@ -73,7 +79,11 @@ def test_the_same_job_with_another_body_is_a_conflict(app: Harness):
     job = str(uuid.uuid4())
     app.register(job=job, name="a")
     before = app.snapshot()
-    response = app.call("POST", "/v1/fine_tuning/models", json={"root": "mistral-small-2506", "job": job, "name": "b"})
+    response = app.call(
+        "POST",
+        "/v1/fine_tuning/models",
+        json={"root": "mistral-small-2506", "job": job, "name": "b"},
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "model_exists"
     assert app.snapshot() == before
@@ -83,7 +93,9 @@ def test_the_job_of_a_deleted_model_is_refused(app: Harness):
     job = str(uuid.uuid4())
     card = app.register(job=job)
     assert app.call("DELETE", f"/v1/models/{card['id']}").status_code == 200
-    response = app.call("POST", "/v1/fine_tuning/models", json={"root": "mistral-small-2506", "job": job})
+    response = app.call(
+        "POST", "/v1/fine_tuning/models", json={"root": "mistral-small-2506", "job": job}
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "model_deleted"
 
@@ -121,4 +133,6 @@ def test_invalid_registrations_are_422_and_change_nothing(app: Harness):
 
 def test_registered_ids_follow_the_documented_pattern(app: Harness):
     card = app.register(root="meta-llama/Llama-3.1-8B-Instruct")
-    assert re.fullmatch(r"ft:meta-llama/Llama-3\.1-8B-Instruct:[0-9a-f]{8}:\d{8}:[0-9a-f]{8}", card["id"])
+    assert re.fullmatch(
+        r"ft:meta-llama/Llama-3\.1-8B-Instruct:[0-9a-f]{8}:\d{8}:[0-9a-f]{8}", card["id"]
+    )

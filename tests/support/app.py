@@ -30,14 +30,18 @@ class Harness:
     http: TestClient
     store: Store
 
-    def call(self, method: str, path: str, key: str | None = ADMIN_KEY, **kwargs: Any) -> httpx.Response:
+    def call(
+        self, method: str, path: str, key: str | None = ADMIN_KEY, **kwargs: Any
+    ) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}) or {})
         if key is not None:
             headers["Authorization"] = f"Bearer {key}"
         return self.http.request(method, path, headers=headers, **kwargs)
 
     def workspace(self, name: str | None = None) -> dict[str, Any]:
-        response = self.call("POST", "/v1/workspaces", json={"name": name or f"ws-{uuid.uuid4().hex[:10]}"})
+        response = self.call(
+            "POST", "/v1/workspaces", json={"name": name or f"ws-{uuid.uuid4().hex[:10]}"}
+        )
         assert response.status_code == 201, response.text
         return dict(response.json())
 
@@ -55,9 +59,11 @@ class Harness:
         return dict(response.json())
 
     def snapshot(self) -> tuple[list[Any], list[Any]]:
-        """Every fine-tuned row and audit event, to assert that a refused request changed nothing."""
+        """Every fine-tuned row and audit event: a refused request must leave them as they were."""
         with self.store.read() as conn:
-            models = conn.execute(sa.select(fine_tuned_models).order_by(fine_tuned_models.c.id)).all()
+            models = conn.execute(
+                sa.select(fine_tuned_models).order_by(fine_tuned_models.c.id)
+            ).all()
             events = conn.execute(sa.select(audit_events).order_by(audit_events.c.id)).all()
         return [tuple(row) for row in models], [tuple(row) for row in events]
 

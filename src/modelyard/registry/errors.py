@@ -1,15 +1,15 @@
-"""Domain errors. Each carries the contract's status, type and stable code; one handler renders them.
+"""Domain errors, each with the contract's status, type and stable code; one handler renders them.
 
-    RegistryError
-    ├── Unauthorized            401 unauthorized
-    ├── InsufficientScope       403 insufficient_scope
-    ├── BaseModelImmutable      403 base_model_immutable
-    ├── NotFound                404 model_not_found / not_found / workspace_not_found / ...
-    ├── PreconditionFailed      412 precondition_failed
-    ├── Conflict                409 model_exists / model_deleted / workspace_exists
-    ├── PayloadTooLarge         413 payload_too_large
-    ├── UriTooLong              414 uri_too_long
-    └── RateLimited             429 rate_limited
+RegistryError
+├── Unauthorized            401 unauthorized
+├── InsufficientScope       403 insufficient_scope
+├── BaseModelImmutable      403 base_model_immutable
+├── NotFound                404 model_not_found / not_found / workspace_not_found / ...
+├── PreconditionFailed      412 precondition_failed
+├── Conflict                409 model_exists / model_deleted / workspace_exists
+├── PayloadTooLarge         413 payload_too_large
+├── UriTooLong              414 uri_too_long
+└── RateLimited             429 rate_limited
 """
 
 from __future__ import annotations

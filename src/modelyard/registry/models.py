@@ -79,7 +79,9 @@ class ModelService:
             view = self.catalog(conn)
             tuned = FineTunedRepository(conn).visible(principal.workspace_id, model_id)
         if tuned is not None:
-            return Versioned(cards.fine_tuned_card(tuned, principal.organization_id), cards.etag(tuned))
+            return Versioned(
+                cards.fine_tuned_card(tuned, principal.organization_id), cards.etag(tuned)
+            )
         entry = view.entry(model_id)
         if entry is None:
             raise model_not_found(model_id)
@@ -131,7 +133,9 @@ class ModelService:
             self._audit(conn, actor, "model.registered", model_id, None, card)
         return Versioned(card, cards.etag(model)), True
 
-    def _replay(self, existing: records.FineTunedModel, digest: str, principal: Principal) -> Versioned:
+    def _replay(
+        self, existing: records.FineTunedModel, digest: str, principal: Principal
+    ) -> Versioned:
         if existing.deleted_at is not None:
             raise Conflict(
                 f"The model of job '{existing.job}' was deleted; a job cannot be registered again.",
@@ -171,7 +175,9 @@ class ModelService:
             if model.archived != archived:
                 action = "model.archived" if archived else "model.unarchived"
                 model = self._change(conn, actor, action, model, archived=archived)
-        return Versioned({"id": model.id, "object": "model", "archived": archived}, cards.etag(model))
+        return Versioned(
+            {"id": model.id, "object": "model", "archived": archived}, cards.etag(model)
+        )
 
     def delete(self, actor: Actor, model_id: str, if_match: str | None) -> Json:
         """Tombstone the model: gone from list and retrieve, its id never reused."""
@@ -202,7 +208,12 @@ class ModelService:
         return model
 
     def _change(
-        self, conn: Connection, actor: Actor, action: str, model: records.FineTunedModel, **values: Any
+        self,
+        conn: Connection,
+        actor: Actor,
+        action: str,
+        model: records.FineTunedModel,
+        **values: Any,
     ) -> records.FineTunedModel:
         repo = FineTunedRepository(conn)
         repo.change(model.id, **values)

@@ -104,7 +104,9 @@ class TenancyService:
             target = repo.workspace(organization_id, workspace)
             if target is None:
                 raise NotFound(
-                    f"Workspace '{workspace}' not found.", code="workspace_not_found", param="workspace"
+                    f"Workspace '{workspace}' not found.",
+                    code="workspace_not_found",
+                    param="workspace",
                 )
             secret = ids.new_key_secret()
             key = records.ApiKey(

@@ -1,4 +1,4 @@
-"""JSON responses rendered with orjson: the contract's bodies are plain dicts by the time they get here."""
+"""JSON responses rendered with orjson: by now the contract's bodies are plain dicts."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""The store: tables, engine set-up per dialect, migrations, and repositories (all SQL lives here)."""
+"""The store: tables, engine set-up per dialect, migrations, repositories (all SQL is here)."""

@@ -9,7 +9,6 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

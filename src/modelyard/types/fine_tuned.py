@@ -53,6 +53,4 @@ class UpdateFTModelIn(InputType):
     """A JSON merge patch: an absent key leaves the field alone, `null` clears it."""
 
     name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, strict=True)] | None = None
-    description: (
-        Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH, strict=True)] | None
-    ) = None
+    description: Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH, strict=True)] | None = None

@@ -31,14 +31,14 @@ class RegisterFTModelIn(InputType):
     ]
     job: Annotated[str, StringConstraints(pattern=JOB_PATTERN), Field(strict=True)] | None = None
     name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, strict=True)] | None = None
-    description: (
-        Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH, strict=True)] | None
-    ) = None
+    description: Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH, strict=True)] | None = None
     suffix: Annotated[str, StringConstraints(pattern=SUFFIX_PATTERN), Field(strict=True)] | None = (
         None
     )
     model_type: Literal["completion", "classifier"] = "completion"
-    classifier_targets: Annotated[list[ClassifierTargetIn], Field(min_length=1, max_length=100)] | None = None
+    classifier_targets: (
+        Annotated[list[ClassifierTargetIn], Field(min_length=1, max_length=100)] | None
+    ) = None
     capabilities: CapabilitiesIn | None = None
     max_context_length: Annotated[int, Field(ge=1, le=1 << 31, strict=True)] | None = None
 

@@ -38,7 +38,9 @@ def _with_etag(found: Versioned, status_code: int = 200, **headers: str) -> Resp
     status_code=201,
     responses={201: {"model": FTModelCard}, 200: {"model": FTModelCard}},
 )
-def register(body: RegisterFTModelIn, actor: CurrentActor, models: Models, tenancy: Tenancy) -> Response:
+def register(
+    body: RegisterFTModelIn, actor: CurrentActor, models: Models, tenancy: Tenancy
+) -> Response:
     principal = actor.principal
     tag = tenancy.workspace_tag(principal.workspace_id, principal.organization_id)
     found, created = models.register(actor, body, tag)
@@ -69,7 +71,9 @@ def update(
     summary="Archive Fine Tuned Model",
     responses={200: {"model": ArchiveFTModelOut}},
 )
-def archive(model_id: ModelId, actor: CurrentActor, models: Models, if_match: IfMatch = None) -> Response:
+def archive(
+    model_id: ModelId, actor: CurrentActor, models: Models, if_match: IfMatch = None
+) -> Response:
     return _with_etag(models.set_archived(actor, model_id, True, if_match))
 
 

@@ -40,7 +40,9 @@ async def list_models(
     summary="Retrieve Model",
     responses={200: {"model": BaseModelCard | FTModelCard}},
 )
-async def retrieve_model(model_id: ModelId, principal: CurrentPrincipal, models: Models) -> Response:
+async def retrieve_model(
+    model_id: ModelId, principal: CurrentPrincipal, models: Models
+) -> Response:
     found = models.retrieve(principal, model_id)
     return json_response(found.body, headers={"ETag": found.etag} if found.etag else None)
 

@@ -25,7 +25,9 @@ from ..responses import json_response
 router = APIRouter(prefix="/v1", tags=["tenancy"])
 
 
-@router.get("/me", operation_id="get_me", summary="The Calling API Key", responses={200: {"model": Me}})
+@router.get(
+    "/me", operation_id="get_me", summary="The Calling API Key", responses={200: {"model": Me}}
+)
 async def me(principal: CurrentPrincipal) -> Response:
     return json_response(
         {
@@ -74,10 +76,15 @@ def create_key(body: ApiKeyCreateIn, actor: CurrentActor, tenancy: Tenancy) -> R
 
 
 @router.get(
-    "/api_keys", operation_id="list_api_keys", summary="List API Keys", responses={200: {"model": ApiKeyList}}
+    "/api_keys",
+    operation_id="list_api_keys",
+    summary="List API Keys",
+    responses={200: {"model": ApiKeyList}},
 )
 def list_keys(principal: CurrentPrincipal, tenancy: Tenancy) -> Response:
-    return json_response({"object": "list", "data": [_key(key) for key in tenancy.list_keys(principal)]})
+    return json_response(
+        {"object": "list", "data": [_key(key) for key in tenancy.list_keys(principal)]}
+    )
 
 
 @router.delete(

@@ -1,0 +1,61 @@
+"""The registry renders plain dicts for speed; they must be exactly the wire types' shapes."""
+
+from modelyard.registry import cards
+from modelyard.store import records
+from modelyard.types import (
+    CAPABILITY_FLAGS,
+    BaseModelCard,
+    ClassifierFTModelOut,
+    CompletionFTModelOut,
+    FTModelCard,
+)
+
+BASE = records.BaseModel(
+    id="m-1", position=0, in_catalog=True, provider="acme", version=None, description="d",
+    created=1, max_context_length=8, aliases=("m-latest", "m"), capabilities={"vision": True},
+    default_model_temperature=None, deprecation=None, deprecation_replacement_model=None,
+)  # fmt: skip
+TUNED = records.FineTunedModel(
+    id="ft:m-1:abcdef01:20250101:12345678", workspace_id="w",
+    job="12345678-0000-0000-0000-000000000000",
+    root="m-1", model_type="completion", name=None, description=None, capabilities={},
+    max_context_length=8, classifier_targets=None, archived=False, created=2, version=1,
+    deleted_at=None, registration_digest="x",
+)  # fmt: skip
+
+
+def test_every_base_entry_validates_and_has_every_card_key():
+    for entry in cards.base_entries(BASE):
+        assert set(entry) == set(BaseModelCard.model_fields)
+        assert BaseModelCard.model_validate(entry).model_dump() == entry
+
+
+def test_alias_entries_list_the_other_names_never_themselves():
+    entries = {entry["id"]: entry for entry in cards.base_entries(BASE)}
+    assert entries["m"]["aliases"] == ["m-1", "m-latest"]
+    assert entries["m-1"]["aliases"] == ["m-latest", "m"]
+    assert {entry["name"] for entry in entries.values()} == {"m-1"}
+
+
+def test_fine_tuned_card_validates_and_has_every_key():
+    card = cards.fine_tuned_card(TUNED, "org")
+    assert set(card) == set(FTModelCard.model_fields)
+    assert FTModelCard.model_validate(card).model_dump() == card
+    assert list(card["capabilities"]) == list(CAPABILITY_FLAGS)
+
+
+def test_update_shapes_validate_for_both_model_types():
+    out = cards.fine_tuned_model_out(TUNED, "org", "m-1")
+    assert set(out) == set(CompletionFTModelOut.model_fields)
+    classifier = records.FineTunedModel(
+        **{
+            **{name: getattr(TUNED, name) for name in TUNED.__slots__},
+            "model_type": "classifier",
+            "classifier_targets": [
+                {"name": "t", "labels": ["a"], "weight": 1.0, "loss_function": "single_class"}
+            ],
+        }
+    )
+    out = cards.fine_tuned_model_out(classifier, "org", "m-1")
+    assert set(out) == set(ClassifierFTModelOut.model_fields)
+    assert ClassifierFTModelOut.model_validate(out).model_dump() == out
