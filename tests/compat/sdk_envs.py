@@ -1,8 +1,9 @@
 """Virtualenvs holding the official SDKs, one per pinned flavour, created once and cached.
 
-Each flavour gets its own virtualenv under the cache directory (default `<repo>/.cache/compat-venvs`,
-overridable with `MODELYARD_COMPAT_VENV_DIR`). A marker file records the pinned requirement and the
-interpreter it was built for; a venv whose marker differs (a changed pin, a new Python) is rebuilt.
+Each flavour gets its own virtualenv under the cache directory (default
+`~/.cache/modelyard/compat-venvs`, overridable with `MODELYARD_COMPAT_VENV_DIR`). A marker file
+records the pinned requirement and the interpreter it was built for; a venv whose marker differs (a changed
+pin, a new Python) is rebuilt.
 Concurrent creators (parallel pytest workers, two checkouts sharing a cache) serialise on an
 `fcntl` lock per flavour, and a venv only counts as built once its marker is written, so an
 interrupted install is redone rather than trusted.
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CACHE_DIR = REPO_ROOT / ".cache" / "compat-venvs"
+DEFAULT_CACHE_DIR = Path.home() / ".cache" / "modelyard" / "compat-venvs"
 MARKER = "modelyard-compat.json"
 
 

@@ -72,7 +72,10 @@ def test_racing_starters_create_one_organization_workspace_and_key(database_url:
 
 
 def test_two_workers_serve_the_same_store(database_url: str, tmp_path: Path):
-    with run_server(database_url, tmp_path, args=("--workers", "2")) as server, server.client() as http:
+    with (
+        run_server(database_url, tmp_path, args=("--workers", "2")) as server,
+        server.client() as http,
+    ):
         card = server.register()
         seen = {http.get(f"/v1/models/{card['id']}").status_code for _ in range(20)}
     assert seen == {200}

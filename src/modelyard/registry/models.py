@@ -26,6 +26,7 @@ from . import cards, ids
 from .catalog_view import CatalogView
 from .errors import BaseModelImmutable, Conflict, NotFound, PreconditionFailed, model_not_found
 from .identity import Actor, Principal
+from .listing import ListQuery, ModelPage, merge_page
 
 Json = dict[str, Any]
 
@@ -54,25 +55,27 @@ class ModelService:
             view = self._view = CatalogView(revision, tuple(CatalogRepository(conn).all()))
         return view
 
-    def list(
-        self, principal: Principal, *, provider: str | None = None, model: str | None = None
-    ) -> list[Json]:
+    def list(self, principal: Principal, query: ListQuery | None = None) -> ModelPage:
+        """Visible entries: base ones, then the workspace's fine-tuned ones (see listing.py)."""
+        query = query or ListQuery()
         with self.store.read() as conn:
             view = self.catalog(conn)
-            tuned = FineTunedRepository(conn).list_visible(principal.workspace_id)
-        entries = [
-            entry
-            for entry in view.entries
-            if (provider is None or entry["owned_by"] == provider)
-            and (model is None or model in (entry["id"], entry["name"]))
-        ]
-        entries.extend(
-            cards.fine_tuned_card(ft, principal.organization_id)
-            for ft in tuned
-            if (provider is None or view.provider_of(ft.root) == provider)
-            and (model is None or model in (ft.id, ft.name, ft.root))
-        )
-        return entries
+            repo = FineTunedRepository(conn)
+            match = query.fine_tuned_match(view)
+            if not query.wants_fine_tuned:
+                tuned = []
+            elif query.limit is None:
+                tuned = repo.list_visible(principal.workspace_id, match)
+            else:
+                # One more than a page, to know whether another page follows.
+                tuned = repo.page_visible(
+                    principal.workspace_id, match, after=query.after, limit=query.limit + 1
+                )
+        base = query.base_entries(view)
+        tuned_cards = [cards.fine_tuned_card(ft, principal.organization_id) for ft in tuned]
+        if query.limit is None:
+            return ModelPage([*base, *tuned_cards])
+        return merge_page(base, tuned_cards, query.limit)
 
     def retrieve(self, principal: Principal, model_id: str) -> Versioned:
         with self.store.read() as conn:

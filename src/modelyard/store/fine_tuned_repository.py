@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,13 +37,22 @@ class FineTunedRepository:
     def id_taken(self, model_id: str) -> bool:
         return self.conn.scalar(sa.select(sa.exists().where(_ft.c.id == model_id))) is True
 
-    def list_visible(self, workspace_id: str) -> list[records.FineTunedModel]:
-        """The workspace's live models, newest first."""
-        rows = self.conn.execute(
-            sa.select(_ft)
-            .where(_ft.c.workspace_id == workspace_id, _ft.c.deleted_at.is_(None))
-            .order_by(_ft.c.created.desc(), _ft.c.id.desc())
-        )
+    def list_visible(
+        self, workspace_id: str, match: FineTunedMatch | None = None
+    ) -> list[records.FineTunedModel]:
+        """The workspace's live models that match, newest first."""
+        query = _matching(workspace_id, match or FineTunedMatch())
+        rows = self.conn.execute(query.order_by(_ft.c.created.desc(), _ft.c.id.desc()))
+        return [_record(row) for row in rows]
+
+    def page_visible(
+        self, workspace_id: str, match: FineTunedMatch, *, after: str | None, limit: int
+    ) -> list[records.FineTunedModel]:
+        """Up to `limit` live models that match, in id order, after the `after` id (keyset)."""
+        query = _matching(workspace_id, match)
+        if after is not None:
+            query = query.where(_ft.c.id > after)
+        rows = self.conn.execute(query.order_by(_ft.c.id).limit(limit))
         return [_record(row) for row in rows]
 
     def add(self, model: records.FineTunedModel) -> None:
@@ -54,6 +64,39 @@ class FineTunedRepository:
         self.conn.execute(
             sa.update(_ft).where(_ft.c.id == model_id).values(**values, version=_ft.c.version + 1)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class FineTunedMatch:
+    """Filters of the list, applied inside the query so a page is never short of hidden rows."""
+
+    archived: bool | None = None
+    text: str | None = None
+    roots: frozenset[str] | None = None
+    model: str | None = None
+
+
+def _matching(workspace_id: str, match: FineTunedMatch) -> sa.Select[tuple[object, ...]]:
+    query = sa.select(_ft).where(_ft.c.workspace_id == workspace_id, _ft.c.deleted_at.is_(None))
+    if match.archived is not None:
+        query = query.where(_ft.c.archived.is_(match.archived))
+    if match.text is not None:
+        needle = match.text.lower()
+        query = query.where(
+            sa.or_(
+                *(
+                    sa.func.lower(column).contains(needle, autoescape=True)
+                    for column in (_ft.c.id, _ft.c.name, _ft.c.description)
+                )
+            )
+        )
+    if match.roots is not None:
+        query = query.where(_ft.c.root.in_(match.roots))
+    if match.model is not None:
+        query = query.where(
+            sa.or_(_ft.c.id == match.model, _ft.c.name == match.model, _ft.c.root == match.model)
+        )
+    return query
 
 
 def _record(row: sa.Row[tuple[object, ...]]) -> records.FineTunedModel:

@@ -77,10 +77,14 @@ base_models = sa.Table(
     sa.Column("deprecation_replacement_model", sa.String(512)),
 )
 
+# Byte order on every dialect (PostgreSQL's "C" collation, SQLite's BINARY): keyset pages of
+# `GET /v1/models?limit=` merge these ids with the base entries sorted in Python.
+ModelIdColumn = sa.String(700).with_variant(sa.String(700, collation="C"), "postgresql")
+
 fine_tuned_models = sa.Table(
     "fine_tuned_models",
     metadata,
-    sa.Column("id", sa.String(700), primary_key=True),
+    sa.Column("id", ModelIdColumn, primary_key=True),
     sa.Column("workspace_id", sa.ForeignKey("workspaces.id"), nullable=False),
     sa.Column("job", sa.String(36), nullable=False),
     sa.Column("root", sa.String(512), nullable=False),
@@ -100,6 +104,8 @@ fine_tuned_models = sa.Table(
     sa.UniqueConstraint("workspace_id", "job"),
     # The list of one workspace: newest first, deleted rows filtered by the index's second column.
     sa.Index(None, "workspace_id", "deleted_at", "created"),
+    # Keyset pages of one workspace, in id order.
+    sa.Index(None, "workspace_id", "id"),
 )
 
 audit_events = sa.Table(

@@ -4,12 +4,14 @@ Runs inside the SDK's own virtualenv (never imports Modelyard or the tests), so 
 
     python mistral_driver.py 1|3  < plan.json
 
-`1` imports the way the seed does for mistralai 1.x (`from mistralai.sdk import Mistral`), `3` the
-3.x way (`from mistralai.client import Mistral`). Environment: `MODELYARD_COMPAT_BASE_URL` (no `/v1`:
-the SDK appends `/v1/...` itself) and `MODELYARD_COMPAT_API_KEY` (the default key).
+`1` imports the way the seed does for mistralai 1.x (`from mistralai.sdk import Mistral`), `3`
+the 3.x way (`from mistralai.client import Mistral`). Environment: `MODELYARD_COMPAT_BASE_URL`
+(no `/v1`: the SDK appends `/v1/...` itself) and `MODELYARD_COMPAT_API_KEY` (the default key).
 
 The plan is `{"steps": [{"label", "op", "args", "key"?}]}`; `op` is one of the seed's six method
-names of `client.models`, `args` its keyword arguments, `key` a key for this step only ("" = none).
+names of `client.models`, `args` its keyword arguments, `key` a key for this step only ("" means
+no key: `api_key=None`, and the SDK sends no `Authorization` header. `api_key=""` would not do: the
+SDKs then send `Authorization: Bearer ` and h11 refuses that header before anything is sent).
 The output is `{"sdk": {...}, "results": {label: outcome}}`, an outcome describing either the
 returned object (`class`, `module`, `value`, and `items` for a list) or the raised exception
 (`error: true`, `class`, `module`, `status_code`, `body`, `detail` for HTTPValidationError).
@@ -82,7 +84,7 @@ def main() -> None:
         def client_for(key: str) -> Any:
             if key not in clients:
                 clients[key] = stack.enter_context(
-                    Mistral(api_key=key, server_url=server_url, timeout_ms=30_000)
+                    Mistral(api_key=key or None, server_url=server_url, timeout_ms=30_000)
                 )
             return clients[key]
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from modelyard.registry.listing import ListQuery
 from modelyard.types import BaseModelCard, DeleteModelOut, FTModelCard, ModelList
 
 from ..dependencies import CurrentActor, CurrentPrincipal, Models
@@ -27,11 +28,34 @@ FilterText = Annotated[str | None, Query(max_length=512)]
 async def list_models(
     principal: CurrentPrincipal,
     models: Models,
-    provider: FilterText = None,
-    model: FilterText = None,
+    provider: Annotated[
+        str | None, Query(max_length=512, description="Keep this provider.")
+    ] = None,
+    model: Annotated[
+        str | None,
+        Query(
+            max_length=512, description="Keep entries with this id or name, and fine-tunes of it."
+        ),
+    ] = None,
+    type: Annotated[
+        Literal["base", "fine-tuned"] | None, Query(description="Modelyard extension.")
+    ] = None,
+    archived: Annotated[bool | None, Query(description="Modelyard extension.")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=256, description="Case-insensitive substring of id, name or description."),
+    ] = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=1000, description="Page size; orders by id.")
+    ] = None,
+    after: Annotated[
+        str | None, Query(max_length=512, description="The last id of the previous page.")
+    ] = None,
 ) -> Response:
-    entries = models.list(principal, provider=provider, model=model)
-    return json_response({"object": "list", "data": entries})
+    query = ListQuery(
+        type=type, archived=archived, q=q, provider=provider, model=model, limit=limit, after=after
+    )
+    return json_response(models.list(principal, query).body())
 
 
 @router.get(

@@ -110,7 +110,11 @@ def upgrade() -> None:
 
     op.create_table(
         "fine_tuned_models",
-        sa.Column("id", sa.String(length=700), nullable=False),
+        sa.Column(
+            "id",
+            sa.String(length=700).with_variant(sa.String(length=700, collation="C"), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("workspace_id", sa.String(length=64), nullable=False),
         sa.Column("job", sa.String(length=36), nullable=False),
         sa.Column("root", sa.String(length=512), nullable=False),
@@ -141,10 +145,14 @@ def upgrade() -> None:
             ["workspace_id", "deleted_at", "created"],
             unique=False,
         )
+        batch_op.create_index(
+            batch_op.f("ix_fine_tuned_models_workspace_id_id"), ["workspace_id", "id"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("fine_tuned_models", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_fine_tuned_models_workspace_id_id"))
         batch_op.drop_index(batch_op.f("ix_fine_tuned_models_workspace_id_deleted_at_created"))
 
     op.drop_table("fine_tuned_models")

@@ -1,0 +1,84 @@
+"""The list's filters and keyset paging (CONTRACT.md section 4) over base and fine-tuned entries.
+
+Without `limit` the list keeps Mistral's order (base in catalog order, then fine-tuned newest
+first). With `limit`, entries are ordered by id (byte order on every dialect) and a page holds the
+first `limit` visible entries after `after`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from modelyard.store.fine_tuned_repository import FineTunedMatch
+
+from .catalog_view import CatalogView
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    type: str | None = None
+    archived: bool | None = None
+    q: str | None = None
+    provider: str | None = None
+    model: str | None = None
+    limit: int | None = None
+    after: str | None = None
+
+    @property
+    def wants_base(self) -> bool:
+        # Base models count as not archived.
+        return self.type in (None, "base") and self.archived is not True
+
+    @property
+    def wants_fine_tuned(self) -> bool:
+        return self.type in (None, "fine-tuned")
+
+    def fine_tuned_match(self, view: CatalogView) -> FineTunedMatch:
+        roots = None
+        if self.provider is not None:
+            roots = frozenset(m.id for m in view.models if m.provider == self.provider)
+        return FineTunedMatch(archived=self.archived, text=self.q, roots=roots, model=self.model)
+
+    def base_entries(self, view: CatalogView) -> list[Json]:
+        if not self.wants_base:
+            return []
+        needle = self.q.lower() if self.q is not None else None
+        return [
+            entry
+            for entry in view.entries
+            if (self.provider is None or entry["owned_by"] == self.provider)
+            and (self.model is None or self.model in (entry["id"], entry["name"]))
+            and (needle is None or _contains(entry, needle))
+            and (self.after is None or self.limit is None or entry["id"] > self.after)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPage:
+    data: list[Json]
+    paged: bool = False
+    has_more: bool = False
+
+    def body(self) -> Json:
+        body: Json = {"object": "list", "data": self.data}
+        if self.paged:
+            body["has_more"] = self.has_more
+            body["last_id"] = self.data[-1]["id"] if self.data else None
+        return body
+
+
+def merge_page(base: list[Json], tuned: list[Json], limit: int) -> ModelPage:
+    """The first `limit` entries of both sorted sources, in id order."""
+    merged = sorted([*base, *tuned], key=lambda entry: str(entry["id"]))
+    return ModelPage(merged[:limit], paged=True, has_more=len(merged) > limit)
+
+
+def _contains(entry: Json, needle: str) -> bool:
+    return any(
+        needle in value.lower()
+        for value in (entry["id"], entry["name"], entry["description"])
+        if isinstance(value, str)
+    )
