@@ -2,8 +2,8 @@
 
 Each flavour gets its own virtualenv under the cache directory (default
 `~/.cache/modelyard/compat-venvs`, overridable with `MODELYARD_COMPAT_VENV_DIR`). A marker file
-records the pinned requirement and the interpreter it was built for; a venv whose marker differs (a changed
-pin, a new Python) is rebuilt.
+records the pinned requirement and the interpreter it was built for; a venv whose marker differs
+(a changed pin, a new Python) is rebuilt.
 Concurrent creators (parallel pytest workers, two checkouts sharing a cache) serialise on an
 `fcntl` lock per flavour, and a venv only counts as built once its marker is written, so an
 interrupted install is redone rather than trusted.

@@ -50,7 +50,8 @@ def test_filters_by_type_archived_and_text(app: Harness):
     assert set(page_ids(app, key, type="fine-tuned")[0]) == {archived["id"], kept["id"]}
     assert page_ids(app, key, archived="true")[0] == [archived["id"]]
     not_archived = page_ids(app, key, archived="false")[0]
-    assert kept["id"] in not_archived and archived["id"] not in not_archived
+    assert kept["id"] in not_archived
+    assert archived["id"] not in not_archived
     assert "mistral-small-2506" in not_archived
     assert page_ids(app, key, q="TICKETS")[0] == [kept["id"]]
     assert page_ids(app, key, q="support bot")[0] == [kept["id"]]
@@ -65,9 +66,11 @@ def test_filters_apply_inside_pages_so_pages_are_full(app: Harness):
         if i % 2:
             app.call("POST", f"/v1/fine_tuning/models/{card['id']}/archive", key)
     first, body = page_ids(app, key, archived="true", limit=2)
-    assert len(first) == 2 and body["has_more"] is True
+    assert len(first) == 2
+    assert body["has_more"] is True
     second, body = page_ids(app, key, archived="true", limit=2, after=body["last_id"])
-    assert len(second) == 1 and body["has_more"] is False
+    assert len(second) == 1
+    assert body["has_more"] is False
 
 
 def test_pages_never_show_another_workspaces_models(app: Harness):
