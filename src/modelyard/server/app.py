@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from modelyard._version import __version__
+from modelyard.registry.audit import AuditService
 from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
 from modelyard.settings import Settings
@@ -12,7 +13,7 @@ from modelyard.store.engine import Store
 
 from . import errors
 from .gate import Gate
-from .routes import fine_tuning, models, ops, tenancy
+from .routes import audit, fine_tuning, models, ops, tenancy
 
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
@@ -27,7 +28,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = store
     app.state.models = ModelService(store)
     app.state.tenancy = TenancyService(store)
-    for module in (models, fine_tuning, tenancy, ops):
+    app.state.audit = AuditService(store)
+    for module in (models, fine_tuning, tenancy, audit, ops):
         app.include_router(module.router)
     errors.install(app)
     app.add_middleware(Gate, tenancy=app.state.tenancy, max_body_bytes=settings.max_body_bytes)

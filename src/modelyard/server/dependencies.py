@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from modelyard.registry.audit import AuditService
 from modelyard.registry.identity import Actor, Principal
 from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
@@ -31,7 +32,13 @@ def tenancy_service(request: Request) -> TenancyService:
     return service
 
 
+def audit_service(request: Request) -> AuditService:
+    service: AuditService = request.app.state.audit
+    return service
+
+
 CurrentPrincipal = Annotated[Principal, Depends(principal)]
 CurrentActor = Annotated[Actor, Depends(actor)]
 Models = Annotated[ModelService, Depends(model_service)]
 Tenancy = Annotated[TenancyService, Depends(tenancy_service)]
+Audit = Annotated[AuditService, Depends(audit_service)]
