@@ -13,6 +13,7 @@ from modelyard.store.engine import Store
 
 from . import errors
 from .gate import Gate
+from .ratelimit import RateLimiter
 from .routes import audit, fine_tuning, models, ops, tenancy
 
 
@@ -32,7 +33,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     for module in (models, fine_tuning, tenancy, audit, ops):
         app.include_router(module.router)
     errors.install(app)
-    app.add_middleware(Gate, tenancy=app.state.tenancy, max_body_bytes=settings.max_body_bytes)
+    limiter = RateLimiter(settings.rate_limit, settings.redis_url) if settings.rate_limit else None
+    app.add_middleware(
+        Gate,
+        tenancy=app.state.tenancy,
+        max_body_bytes=settings.max_body_bytes,
+        rate_limiter=limiter,
+    )
     return app
 
 

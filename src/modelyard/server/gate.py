@@ -1,8 +1,8 @@
 """The request gate: a pure ASGI middleware that runs before any route.
 
 In the contract's order of checks it does the first ones, so each combination has one answer:
-request id -> 401 (no or bad key) -> 403 `insufficient_scope` -> 414 / 413. Validation (422) and
-everything after it belong to the routes and the registry.
+request id -> 401 (no or bad key) -> 403 `insufficient_scope` -> the key's rate limit (429) ->
+414 / 413. Validation (422) and everything after it belong to the routes and the registry.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from modelyard.registry.errors import (
     InsufficientScope,
     PayloadTooLarge,
+    RateLimited,
     RegistryError,
     Unauthorized,
     UriTooLong,
 )
 from modelyard.registry.tenancy import TenancyService
 
+from .ratelimit import RateLimiter
 from .responses import error_body
 
 MAX_REQUEST_LINE = 8192
@@ -45,20 +47,29 @@ def required_scope(method: str, path: str) -> str | None:
 
 
 class Gate:
-    def __init__(self, app: ASGIApp, tenancy: TenancyService, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        tenancy: TenancyService,
+        max_body_bytes: int,
+        rate_limiter: RateLimiter | None = None,
+    ) -> None:
         self.app = app
         self.tenancy = tenancy
         self.max_body_bytes = max_body_bytes
+        self.rate_limiter = rate_limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         request_id = _request_id(scope)
-        scope.setdefault("state", {})["request_id"] = request_id
-        send = _with_request_id(send, request_id)
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        extra_headers = [(b"x-request-id", request_id.encode("ascii"))]
+        send = _with_headers(send, extra_headers)
         try:
-            receive = await self._check(scope, receive)
+            receive = await self._check(scope, receive, extra_headers)
         except RegistryError as error:
             await _send_error(send, error)
             return
@@ -69,7 +80,9 @@ class Gate:
             return
         await self.app(scope, receive, send)
 
-    async def _check(self, scope: Scope, receive: Receive) -> Receive:
+    async def _check(
+        self, scope: Scope, receive: Receive, extra_headers: list[tuple[bytes, bytes]]
+    ) -> Receive:
         method, path = scope["method"], scope["path"]
         needed = required_scope(method, path)
         if needed is not None:
@@ -80,6 +93,14 @@ class Gate:
                     f"'{needed}'."
                 )
             scope["state"]["principal"] = principal
+            if self.rate_limiter is not None:
+                verdict = self.rate_limiter.hit(principal.key_id)
+                extra_headers.extend(verdict.headers())
+                if not verdict.allowed:
+                    raise RateLimited(
+                        f"Rate limit of {verdict.limit} requests exceeded; retry in "
+                        f"{verdict.retry_after} s."
+                    )
         if len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") + 1 > (
             MAX_REQUEST_LINE
         ):
@@ -148,12 +169,10 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def _with_request_id(send: Send, request_id: str) -> Send:
-    header = (b"x-request-id", request_id.encode("ascii"))
-
+def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            message["headers"] = [*message.get("headers", []), header]
+            message["headers"] = [*message.get("headers", []), *headers]
         await send(message)
 
     return wrapped
