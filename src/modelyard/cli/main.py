@@ -104,6 +104,8 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        access_log=False,  # ours (server/access_log.py) carries the request id
+        log_config=None,  # the app factory configures logging (MODELYARD_LOG_FORMAT)
         # httptools/uvloop also set TCP_NODELAY on every connection (ARCHITECTURE.md: Nagle).
         http="httptools",
         loop="uvloop",

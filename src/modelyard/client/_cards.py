@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Discriminator, Field, Tag
+from pydantic import BeforeValidator, Discriminator, Field, Tag
 
 from ..types import BaseModelCard, FTModelCard, UnknownModelCard
 from ..types._base import OutputType
@@ -38,9 +38,6 @@ class ModelListResult(OutputType):
 
     `has_more` and `last_id` are set only when the request asked for a page (`limit`).
     """
-
-    # Built on first use, not at import: the schema costs ~10 ms that `import modelyard` need not pay.
-    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     object: Literal["list"] = "list"
     data: list[AnyModelCard] = Field(default_factory=list)

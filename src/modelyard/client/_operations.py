@@ -218,14 +218,14 @@ def read_ft_model(outcome: Outcome) -> CompletionFTModelOut | ClassifierFTModelO
 
 def read_deleted(outcome: Outcome, model_id: str) -> DeleteModelOut:
     response = outcome.response
-    if (
-        response.status_code == 404
-        and outcome.earlier_attempt_uncertain
-        and _error_code(response) == "model_not_found"
-    ):
-        # An earlier attempt may have deleted it and lost the answer on the way back: the model is
-        # gone, which is what the caller asked for, so report success rather than a 404.
-        return DeleteModelOut(id=model_id, deleted=True)
+    if response.status_code >= 400:
+        error = error_from_response(response)
+        gone = error.status_code == 404 and error.code == "model_not_found"
+        if gone and outcome.earlier_attempt_uncertain:
+            # An earlier attempt may have deleted it and lost the answer on the way back: the
+            # model is gone, which is what the caller asked for, so report success, not a 404.
+            return DeleteModelOut(id=model_id, deleted=True)
+        raise error
     return _read(DeleteModelOut, outcome)
 
 
@@ -235,7 +235,3 @@ def read_archived(outcome: Outcome) -> ArchiveFTModelOut:
 
 def read_unarchived(outcome: Outcome) -> UnarchiveFTModelOut:
     return _read(UnarchiveFTModelOut, outcome)
-
-
-def _error_code(response: httpx.Response) -> str | None:
-    return error_from_response(response).code

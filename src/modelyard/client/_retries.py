@@ -10,6 +10,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Final, Literal
 
@@ -102,17 +103,18 @@ def parse_retry_after(headers: Mapping[str, str], now: float) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT; a zone-less one is taken as UTC
-        return None
+    if when.tzinfo is None:  # "-0000" parses zone-less; HTTP dates are GMT (RFC 9110)
+        when = when.replace(tzinfo=UTC)
     return max(when.timestamp() - now, 0.0)
 
 
 def backoff_delay(backoff: BackoffStrategy, attempt: int, chance: float) -> float:
     """Seconds before attempt `attempt + 1`: `initial * exponent**(attempt-1)`, capped, jittered."""
-    base_ms = min(
-        backoff.initial_interval * backoff.exponent ** (attempt - 1), backoff.max_interval
-    )
-    return base_ms / 1000 * (1 - JITTER * chance)
+    try:
+        grown = backoff.initial_interval * backoff.exponent ** (attempt - 1)
+    except OverflowError:  # only after very many attempts with a large exponent
+        grown = backoff.max_interval
+    return min(grown, backoff.max_interval) / 1000 * (1 - JITTER * chance)
 
 
 def should_retry(
@@ -143,9 +145,8 @@ def next_delay(
     knows when it will take us). Either way, a wait that would end past `max_elapsed_time` gives
     up now instead of sleeping for nothing.
     """
-    if not should_retry(config, status=status, failure=failure):
+    if config is None or not should_retry(config, status=status, failure=failure):
         return None
-    assert config is not None
     asked = parse_retry_after(headers, now) if headers is not None else None
     delay = asked if asked is not None else backoff_delay(config.backoff, attempt, chance)
     if elapsed + delay > config.backoff.max_elapsed_time / 1000:

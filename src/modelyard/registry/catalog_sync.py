@@ -24,6 +24,7 @@ def sync_catalog(store: Store, entries: list[CatalogEntry]) -> bool:
         for model in wanted:
             repo.upsert(model)
         repo.retire_all_but({model.id for model in wanted})
+        repo.bump_version()
     return True
 
 

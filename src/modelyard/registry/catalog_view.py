@@ -11,7 +11,7 @@ from .cards import Json, base_entries
 
 @dataclass(frozen=True)
 class CatalogView:
-    """A snapshot of the base models at one store revision."""
+    """A snapshot of the base models at one catalog version."""
 
     revision: int
     models: tuple[records.BaseModel, ...]

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from modelyard.store import records
 from modelyard.store.audit_repository import AuditRepository
 from modelyard.store.catalog_repository import CatalogRepository
-from modelyard.store.engine import Store, current_revision
+from modelyard.store.engine import Store
 from modelyard.store.fine_tuned_repository import FineTunedRepository
 from modelyard.types import RegisterFTModelIn, UpdateFTModelIn
 
@@ -48,11 +48,12 @@ class ModelService:
     # -- reads ------------------------------------------------------------------------------
 
     def catalog(self, conn: Connection) -> CatalogView:
-        """The base models, reloaded only when the store revision moved."""
-        revision = current_revision(conn)
+        """The base models, reloaded only when a catalog sync changed them."""
+        repo = CatalogRepository(conn)
+        version = repo.version()
         view = self._view
-        if view.revision != revision:
-            view = self._view = CatalogView(revision, tuple(CatalogRepository(conn).all()))
+        if view.revision != version:
+            view = self._view = CatalogView(version, tuple(repo.all()))
         return view
 
     def list(self, principal: Principal, query: ListQuery | None = None) -> ModelPage:

@@ -1,4 +1,7 @@
-"""What routes receive: the services (from app state) and the caller (from the gate)."""
+"""What routes receive: the services (from app state) and the caller (from the gate).
+
+All `async def`: FastAPI runs a plain `def` dependency in its thread pool, a hop per request.
+"""
 
 from __future__ import annotations
 
@@ -12,27 +15,27 @@ from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
 
 
-def principal(request: Request) -> Principal:
+async def principal(request: Request) -> Principal:
     found: Principal = request.scope["state"]["principal"]
     return found
 
 
-def actor(request: Request) -> Actor:
+async def actor(request: Request) -> Actor:
     state = request.scope["state"]
     return Actor(state["principal"], state.get("request_id"))
 
 
-def model_service(request: Request) -> ModelService:
+async def model_service(request: Request) -> ModelService:
     service: ModelService = request.app.state.models
     return service
 
 
-def tenancy_service(request: Request) -> TenancyService:
+async def tenancy_service(request: Request) -> TenancyService:
     service: TenancyService = request.app.state.tenancy
     return service
 
 
-def audit_service(request: Request) -> AuditService:
+async def audit_service(request: Request) -> AuditService:
     service: AuditService = request.app.state.audit
     return service
 

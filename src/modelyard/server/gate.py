@@ -7,8 +7,9 @@ request id -> 401 (no or bad key) -> 403 `insufficient_scope` -> the key's rate 
 
 from __future__ import annotations
 
+import logging
+import os
 import re
-import uuid
 from typing import Any
 
 import orjson
@@ -22,10 +23,15 @@ from modelyard.registry.errors import (
     Unauthorized,
     UriTooLong,
 )
+from modelyard.registry.identity import Principal
+from modelyard.registry.ids import hash_key
+from modelyard.registry.memo import RevisionMemo
 from modelyard.registry.tenancy import TenancyService
 
 from .ratelimit import RateLimiter
 from .responses import error_body
+
+log = logging.getLogger("modelyard.server")
 
 MAX_REQUEST_LINE = 8192
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -51,11 +57,13 @@ class Gate:
         self,
         app: ASGIApp,
         tenancy: TenancyService,
+        memo: RevisionMemo,
         max_body_bytes: int,
         rate_limiter: RateLimiter | None = None,
     ) -> None:
         self.app = app
         self.tenancy = tenancy
+        self.memo = memo
         self.max_body_bytes = max_body_bytes
         self.rate_limiter = rate_limiter
 
@@ -73,6 +81,18 @@ class Gate:
         except RegistryError as error:
             await _send_error(send, error)
             return
+        except Exception:
+            # The gate sits outside FastAPI's error handling: a store that does not answer the
+            # key lookup is a 500 in the contract's envelope, never a bare text page.
+            log.exception("request %s failed in the gate", request_id)
+            await _send_json(
+                send,
+                500,
+                error_body(
+                    f"Internal error (request id {request_id}).", "server_error", "internal_error"
+                ),
+            )
+            return
         if _CONTROL.search(scope["path"]):
             # Starlette's routes never match a newline, so no route would see this: answer the
             # 422 the route's own id pattern gives for every other control character.
@@ -86,7 +106,7 @@ class Gate:
         method, path = scope["method"], scope["path"]
         needed = required_scope(method, path)
         if needed is not None:
-            principal = self.tenancy.authenticate(_bearer(scope))
+            principal = self._authenticate(scope)
             if not principal.allows(needed):
                 raise InsufficientScope(
                     f"This API key has the '{principal.scope}' scope; this operation needs "
@@ -108,6 +128,17 @@ class Gate:
         if method in _BODY_METHODS:
             return await self._buffered_body(scope, receive)
         return receive
+
+    def _authenticate(self, scope: Scope) -> Principal:
+        """The key's principal, memoized at the current store revision (a revocation moves it)."""
+        secret = _bearer(scope)
+        revision = scope["state"]["revision"] = self.memo.sync()
+        memo_key = ("principal", hash_key(secret))
+        principal: Principal | None = self.memo.get(memo_key)
+        if principal is None:
+            principal = self.tenancy.authenticate(secret)
+            self.memo.put(memo_key, principal, revision)
+        return principal
 
     async def _buffered_body(self, scope: Scope, receive: Receive) -> Receive:
         """Read the whole body (up to the limit) before the route runs, chunked or not."""
@@ -166,7 +197,7 @@ def _request_id(scope: Scope) -> str:
     for key, value in scope["headers"]:
         if key == b"x-request-id" and _REQUEST_ID.match(value):
             return str(value.decode("ascii"))
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:

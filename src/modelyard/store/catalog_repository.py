@@ -6,12 +6,24 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import records
-from .tables import base_models
+from .tables import CATALOG_VERSION, base_models, store_revision
 
 
 class CatalogRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def version(self) -> int:
+        """Moves only when a sync changed the base models (see tables.store_revision)."""
+        query = sa.select(store_revision.c.value).where(store_revision.c.id == CATALOG_VERSION)
+        return int(self.conn.scalar(query) or 0)
+
+    def bump_version(self) -> None:
+        self.conn.execute(
+            sa.update(store_revision)
+            .where(store_revision.c.id == CATALOG_VERSION)
+            .values(value=store_revision.c.value + 1)
+        )
 
     def all(self) -> list[records.BaseModel]:
         """Every base model ever synced, in catalog order (those no longer in it last)."""

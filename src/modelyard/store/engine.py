@@ -10,17 +10,19 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
-from .tables import store_revision
+from .tables import STORE_REVISION, store_revision
 
 _WRITE = "modelyard_write"
+_REVISION_SQL = "SELECT value FROM store_revision WHERE id = 1"
 
 
 def normalize_url(url: str) -> URL:
@@ -76,6 +78,11 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._probes = threading.local()
+        self._probe_connections: list[Any] = []  # every thread's, to close them all on dispose
+        # One writer at a time per process: SQLite's busy handler sleeps (up to 100 ms) between
+        # retries, so threads queue here instead; other processes still wait in busy_timeout.
+        self._write_lock = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -89,12 +96,12 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction; bumps the store revision first, commits on success."""
-        with self.engine.connect() as conn:
+        with self._write_lock, self.engine.connect() as conn:
             conn = conn.execution_options(**{_WRITE: True})
             with conn.begin():
                 conn.execute(
                     sa.update(store_revision)
-                    .where(store_revision.c.id == 1)
+                    .where(store_revision.c.id == STORE_REVISION)
                     .values(value=store_revision.c.value + 1)
                 )
                 yield conn
@@ -103,13 +110,49 @@ class Store:
         with self.read() as conn:
             return current_revision(conn)
 
+    def probe_revision(self) -> int:
+        """The store revision on a dedicated autocommit connection per thread: the per-request
+        freshness check of the caches, so it skips the pool and SQLAlchemy's statement layer."""
+        connection = getattr(self._probes, "connection", None)
+        try:
+            if connection is None:
+                connection = self._probes.connection = self._raw_connection()
+                self._probe_connections.append(connection)
+            cursor = connection.cursor()
+            cursor.execute(_REVISION_SQL)
+            row = cursor.fetchone()
+            cursor.close()
+        except Exception:
+            # A broken connection (a restarted server): drop it; the next call reconnects.
+            self._probes.connection = None
+            if connection is not None:
+                with suppress(Exception):
+                    connection.close()
+            raise
+        return int(row[0])
+
+    def _raw_connection(self) -> Any:
+        cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+        connection = self.engine.dialect.loaded_dbapi.connect(*cargs, **cparams)
+        if self.dialect == "sqlite":
+            connection.isolation_level = None  # autocommit: each SELECT sees the latest commit
+        else:
+            connection.autocommit = True
+        return connection
+
     def dispose(self) -> None:
+        for connection in self._probe_connections:
+            with suppress(Exception):
+                connection.close()
+        self._probe_connections.clear()
+        self._probes = threading.local()
         self.engine.dispose()
 
 
 def current_revision(conn: Connection) -> int:
     """The store revision: it moves with every committed write, on every replica."""
-    return int(conn.scalar(sa.select(store_revision.c.value)) or 0)
+    query = sa.select(store_revision.c.value).where(store_revision.c.id == STORE_REVISION)
+    return int(conn.scalar(query) or 0)
 
 
 @contextmanager

@@ -18,8 +18,12 @@ metadata = sa.MetaData(
     }
 )
 
-# One row. Every write transaction bumps it first: that serializes writers (no lost updates) and
-# tells every replica's caches that something changed.
+# Row 1, the store revision: every write transaction bumps it first; that serializes writers (no
+# lost updates) and tells every replica's caches that something changed. Row 2, the catalog
+# version: bumped only when a catalog sync changed the base models, so the in-memory catalog view
+# is rebuilt only then.
+STORE_REVISION, CATALOG_VERSION = 1, 2
+
 store_revision = sa.Table(
     "store_revision",
     metadata,

@@ -38,7 +38,9 @@ from .tenancy import (
 )
 
 # The seed's generated names, so code written from the seed's docs type-checks.
-RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet = ModelCard
+RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet = (
+    BaseModelCard | FTModelCard | UnknownModelCard
+)
 JobsAPIRoutesFineTuningUpdateFineTunedModelResponse = FTModelOut
 
 __all__ = [

@@ -1,0 +1,334 @@
+"""One command, one run: the bare baseline and Modelyard (SQLite, PostgreSQL) under the same load.
+
+    .venv/bin/python bench/run.py            # ~5 minutes; writes bench/RESULTS.md
+    .venv/bin/python bench/run.py --quick    # shorter runs, for a smoke check
+
+Every figure is reported with its ratio to a baseline measured in the same run (these machines
+are noisy). Load: wrk (Debian's package; installed when missing), on 127.0.0.1 only, bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PG_ADMIN = os.environ.get(
+    "MODELYARD_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+KEY = "myd_bench_admin_key_" + "0" * 24
+SERVER_ARGS = ("--http", "httptools", "--loop", "uvloop")
+
+
+@dataclass
+class Load:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    subprocess.run(["apt-get", "install", "-y", "wrk"], check=False, capture_output=True)
+    if not shutil.which("wrk"):
+        subprocess.run(["apt-get", "update"], check=True, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
+    return shutil.which("wrk") or "wrk"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], path: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {url}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url + path, timeout=1).status_code < 500:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"server not ready: {url}")
+
+
+@contextlib.contextmanager
+def serve(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[Server]:
+    port = free_port()
+    log = (OUT / f"server-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [*command, "--port", str(port)], env={**os.environ, **env}, stdout=log, stderr=log, cwd=OUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, process, ready_path)
+        yield Server(url, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def modelyard(database_url: str, workers: int = 1) -> contextlib.AbstractContextManager[Server]:
+    env = {
+        "MODELYARD_DATABASE_URL": database_url,
+        "MODELYARD_ADMIN_KEY": KEY,
+        "MODELYARD_LOG_LEVEL": "warning",
+    }
+    command = [sys.executable, "-m", "modelyard", "serve", "--workers", str(workers)]
+    return serve(command, env, "/readyz")
+
+
+def baseline(
+    card: Path, listing: Path, workers: int = 1
+) -> contextlib.AbstractContextManager[Server]:
+    env = {"BENCH_KEY": KEY, "BENCH_CARD_FILE": str(card), "BENCH_LIST_FILE": str(listing)}
+    command = [
+        sys.executable, "-m", "uvicorn", "bench.baseline:app", "--app-dir", str(ROOT),
+        "--workers", str(workers), "--log-level", "warning", "--no-access-log", *SERVER_ARGS,
+    ]  # fmt: skip
+    return serve(command, {**env, "PYTHONPATH": str(ROOT)}, "/v1/models")
+
+
+def wrk(name: str, url: str, *, seconds: int, connections: int, script: Path | None = None) -> Load:
+    command = [
+        "wrk", "-t", "1" if connections < 4 else "2", "-c", str(connections), "-d", f"{seconds}s",
+        "--latency", "-H", f"Authorization: Bearer {KEY}",
+    ]  # fmt: skip
+    if script is not None:
+        command += ["-s", str(script)]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if errors:
+        raise RuntimeError(f"{name}: {errors.group(1)} non-2xx responses\n{output}")
+    return Load(name, rps, _percentile(output, "50%"), _percentile(output, "99%"))
+
+
+def _percentile(output: str, label: str) -> float:
+    value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def seed(server: Server, count: int) -> list[str]:
+    """Register `count` fine-tuned models in the admin's workspace, through the API."""
+    ids = []
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}) as http:
+        for index in range(count):
+            body = {"root": "mistral-small-latest", "job": str(uuid.uuid4()), "suffix": f"b{index}"}
+            response = http.post("/v1/fine_tuning/models", json=body)
+            response.raise_for_status()
+            ids.append(response.json()["id"])
+    return ids
+
+
+def fresh_postgres() -> str | None:
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text('DROP DATABASE IF EXISTS "modelyard_bench" WITH (FORCE)'))
+            conn.execute(sa.text('CREATE DATABASE "modelyard_bench"'))
+        engine.dispose()
+    except Exception as exc:
+        print(f"PostgreSQL unavailable, skipped: {exc}", file=sys.stderr)
+        return None
+    return PG_ADMIN.rsplit("/", 1)[0] + "/modelyard_bench"
+
+
+def patch_script(name: str) -> Path:
+    path = OUT / f"patch-{name}.lua"
+    path.write_text(
+        'wrk.method = "PATCH"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        "counter = 0\n"
+        "request = function()\n"
+        "  counter = counter + 1\n"
+        "  return wrk.format(nil, nil, nil, '{\"name\": \"n' .. counter .. '\"}')\n"
+        "end\n"
+    )
+    return path
+
+
+def measure(args: argparse.Namespace) -> dict[str, object]:
+    seconds, connections = args.seconds, args.connections
+    rows: list[tuple[str, Load, Load]] = []
+    notes: list[str] = []
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir(parents=True)
+    card_file, list_file = OUT / "card.json", OUT / "list.json"
+
+    def load(name: str, url: str, **kw: object) -> Load:
+        result = wrk(name, url, seconds=seconds, connections=connections, **kw)  # type: ignore[arg-type]
+        print(
+            f"  {name:<46} {result.rps:9.0f} req/s  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms",
+            flush=True,
+        )
+        return result
+
+    backends = [("SQLite", f"sqlite:///{OUT / 'bench.db'}")]
+    pg = None if args.skip_postgres else fresh_postgres()
+    if pg:
+        backends.append(("PostgreSQL", pg))
+
+    for label, url in backends:
+        with modelyard(url) as server:
+            ids = seed(server, args.models)
+            target = ids[len(ids) // 2]
+            headers = {"Authorization": f"Bearer {KEY}"}
+            card_file.write_bytes(
+                httpx.get(f"{server.url}/v1/models/{target}", headers=headers).content
+            )
+            list_file.write_bytes(httpx.get(f"{server.url}/v1/models", headers=headers).content)
+            listed = len(json.loads(list_file.read_bytes())["data"])
+            if label == "SQLite":
+                notes.append(
+                    f"list: {listed} entries, {list_file.stat().st_size:,} bytes; card {card_file.stat().st_size} bytes"
+                )
+            print(f"Modelyard on {label}", flush=True)
+            my_get = load(f"{label}: GET /v1/models/{{ft id}}", f"{server.url}/v1/models/{target}")
+            my_list = load(f"{label}: GET /v1/models ({listed} entries)", f"{server.url}/v1/models")
+            my_patch = load(
+                f"{label}: PATCH /v1/fine_tuning/models/{{id}}",
+                f"{server.url}/v1/fine_tuning/models/{target}",
+                script=patch_script("my"),
+            )
+            my_single = wrk(
+                f"{label}: single connection GET",
+                f"{server.url}/v1/models/{target}",
+                seconds=seconds,
+                connections=1,
+            )
+        print("Baseline (bare Starlette)", flush=True)
+        with baseline(card_file, list_file) as bare:
+            base_get = load("baseline: GET card", f"{bare.url}/v1/models/{target}")
+            base_list = load("baseline: GET list (same bytes)", f"{bare.url}/v1/models")
+            base_patch = load(
+                "baseline: PATCH in memory",
+                f"{bare.url}/v1/fine_tuning/models/{target}",
+                script=patch_script("bare"),
+            )
+            base_single = wrk(
+                "baseline: single connection GET",
+                f"{bare.url}/v1/models/{target}",
+                seconds=seconds,
+                connections=1,
+            )
+        rows += [
+            (f"{label}: retrieve fine-tuned", my_get, base_get),
+            (f"{label}: list ({listed} entries)", my_list, base_list),
+            (f"{label}: PATCH (commit + audit)", my_patch, base_patch),
+            (f"{label}: single-connection retrieve", my_single, base_single),
+        ]
+
+    if not args.skip_workers:
+        with modelyard(backends[0][1], workers=2) as server:
+            target = json.loads(card_file.read_bytes())["id"]
+            print("Two workers", flush=True)
+            my_two = load(
+                "SQLite 2 workers: GET /v1/models/{ft id}", f"{server.url}/v1/models/{target}"
+            )
+        with baseline(card_file, list_file, workers=2) as bare:
+            base_two = load("baseline 2 workers: GET card", f"{bare.url}/v1/models/{target}")
+        rows.append(("SQLite, 2 workers: retrieve fine-tuned", my_two, base_two))
+    return {"rows": rows, "notes": notes, "seconds": seconds, "connections": connections}
+
+
+def report(result: dict[str, object], command: str) -> str:
+    rows: list[tuple[str, Load, Load]] = result["rows"]  # type: ignore[assignment]
+    versions = {
+        name: _version(name)
+        for name in ("fastapi", "starlette", "uvicorn", "sqlalchemy", "psycopg")
+    }
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run: `{command}` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        + ", ".join(f"{k} {v}" for k, v in versions.items())
+        + ".",
+        f"Load: wrk, {result['connections']} connections (1 for single-connection rows), "
+        f"{result['seconds']} s per row, 127.0.0.1; server and load generator share the cores.",
+        "Baseline: a bare Starlette app on the same uvicorn settings, with the same bearer check, "
+        "returning the same bytes (PATCH: an in-memory dict).",
+        "",
+        "| scenario | Modelyard req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio req/s | ratio p99 |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, mine, base in rows:
+        lines.append(
+            f"| {name} | {mine.rps:,.0f} | {mine.p50_ms:.2f} | {mine.p99_ms:.2f} | {base.rps:,.0f} | "
+            f"{base.p50_ms:.2f} | {base.p99_ms:.2f} | **{mine.rps / base.rps:.2f}x** | "
+            f"{mine.p99_ms / base.p99_ms:.2f}x |"
+        )
+    lines += ["", *(f"- {note}" for note in result["notes"])]  # type: ignore[union-attr]
+    return "\n".join(lines) + "\n"
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="3 s per row, 200 models")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument(
+        "--models", type=int, default=1000, help="fine-tuned models in the listed workspace"
+    )
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-workers", action="store_true")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.models = 3, 200
+    ensure_wrk()
+    result = measure(args)
+    text = report(result, "python bench/run.py " + " ".join(sys.argv[1:]))
+    args.output.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
