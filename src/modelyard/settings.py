@@ -25,4 +25,5 @@ class Settings(BaseSettings):
     rate_limit: str | None = None
     redis_url: str | None = None
     log_format: Literal["text", "json"] = "text"
+    access_log: bool = True
     metrics_token: SecretStr | None = None

@@ -187,7 +187,7 @@ class ModelService:
         """Tombstone the model: gone from list and retrieve, its id never reused."""
         with self.store.write() as conn:
             model = self._changeable(conn, actor.principal, model_id, if_match)
-            FineTunedRepository(conn).change(model.id, deleted_at=int(self.clock()))
+            FineTunedRepository(conn).change(model, deleted_at=int(self.clock()))
             before = cards.fine_tuned_card(model, actor.principal.organization_id)
             self._audit(conn, actor, "model.deleted", model.id, before, None)
         return {"id": model.id, "object": "model", "deleted": True}
@@ -219,10 +219,7 @@ class ModelService:
         model: records.FineTunedModel,
         **values: Any,
     ) -> records.FineTunedModel:
-        repo = FineTunedRepository(conn)
-        repo.change(model.id, **values)
-        changed = repo.visible(model.workspace_id, model.id)
-        assert changed is not None
+        changed = FineTunedRepository(conn).change(model, **values)
         organization_id = actor.principal.organization_id
         self._audit(
             conn,

@@ -64,7 +64,7 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         max_body_bytes=settings.max_body_bytes,
         rate_limiter=limiter,
     )
-    return App(api, AccessLog(gate))
+    return App(api, AccessLog(gate, settings.log_format) if settings.access_log else gate)
 
 
 def app_from_env() -> App:

@@ -10,13 +10,15 @@ from sqlalchemy.engine import Connection
 from . import records
 from .tables import audit_events
 
+_APPEND = sa.insert(audit_events)
+
 
 class AuditRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def append(self, **values: Any) -> None:
-        self.conn.execute(sa.insert(audit_events).values(**values))
+        self.conn.execute(_APPEND, values)
 
     def page(
         self,

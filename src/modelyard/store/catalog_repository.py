@@ -8,6 +8,8 @@ from sqlalchemy.engine import Connection
 from . import records
 from .tables import CATALOG_VERSION, base_models, store_revision
 
+_VERSION = sa.select(store_revision.c.value).where(store_revision.c.id == CATALOG_VERSION)
+
 
 class CatalogRepository:
     def __init__(self, conn: Connection) -> None:
@@ -15,8 +17,7 @@ class CatalogRepository:
 
     def version(self) -> int:
         """Moves only when a sync changed the base models (see tables.store_revision)."""
-        query = sa.select(store_revision.c.value).where(store_revision.c.id == CATALOG_VERSION)
-        return int(self.conn.scalar(query) or 0)
+        return int(self.conn.scalar(_VERSION) or 0)
 
     def bump_version(self) -> None:
         self.conn.execute(

@@ -23,6 +23,11 @@ from .tables import STORE_REVISION, store_revision
 
 _WRITE = "modelyard_write"
 _REVISION_SQL = "SELECT value FROM store_revision WHERE id = 1"
+_BUMP_REVISION = (
+    sa.update(store_revision)
+    .where(store_revision.c.id == STORE_REVISION)
+    .values(value=store_revision.c.value + 1)
+)
 
 
 def normalize_url(url: str) -> URL:
@@ -99,11 +104,7 @@ class Store:
         with self._write_lock, self.engine.connect() as conn:
             conn = conn.execution_options(**{_WRITE: True})
             with conn.begin():
-                conn.execute(
-                    sa.update(store_revision)
-                    .where(store_revision.c.id == STORE_REVISION)
-                    .values(value=store_revision.c.value + 1)
-                )
+                conn.execute(_BUMP_REVISION)
                 yield conn
 
     def revision(self) -> int:

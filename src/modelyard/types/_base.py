@@ -6,12 +6,13 @@ fields, so an older SDK keeps working against a newer server that adds keys.
 
 from pydantic import BaseModel, ConfigDict
 
-# defer_build: a type's validator is built on first use, not at import, so `import modelyard`
-# stays fast for SDK users who touch a few types (about 20 ms saved, measured by bench/sdk.py).
+# defer_build on outputs: a type's validator is built on first use, not at import, so
+# `import modelyard` stays fast for SDK users (about 20 ms, measured by bench/sdk.py). Inputs are
+# built eagerly: FastAPI's body handling fails on deferred models (seen with FastAPI 0.165).
 
 
 class InputType(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class OutputType(BaseModel):
