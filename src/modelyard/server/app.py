@@ -56,7 +56,7 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         api.include_router(module.router)
     errors.install(api)
     limiter = RateLimiter(settings.rate_limit, settings.redis_url) if settings.rate_limit else None
-    memo = RevisionMemo(store.probe_revision)
+    memo = RevisionMemo(store.probe_revisions)
     gate = Gate(
         ReadCache(api, memo),
         tenancy=api.state.tenancy,

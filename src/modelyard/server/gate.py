@@ -25,7 +25,7 @@ from modelyard.registry.errors import (
 )
 from modelyard.registry.identity import Principal
 from modelyard.registry.ids import hash_key
-from modelyard.registry.memo import RevisionMemo
+from modelyard.registry.memo import PRINCIPALS, RevisionMemo
 from modelyard.registry.tenancy import TenancyService
 
 from .ratelimit import RateLimiter
@@ -130,14 +130,14 @@ class Gate:
         return receive
 
     def _authenticate(self, scope: Scope) -> Principal:
-        """The key's principal, memoized at the current store revision (a revocation moves it)."""
+        """The key's principal, memoized at the current tenancy version (a revocation moves it)."""
         secret = _bearer(scope)
-        revision = scope["state"]["revision"] = self.memo.sync()
-        memo_key = ("principal", hash_key(secret))
-        principal: Principal | None = self.memo.get(memo_key)
+        versions = scope["state"]["versions"] = self.memo.sync()
+        memo_key = hash_key(secret)
+        principal: Principal | None = self.memo.get(PRINCIPALS, memo_key)
         if principal is None:
             principal = self.tenancy.authenticate(secret)
-            self.memo.put(memo_key, principal, revision)
+            self.memo.put(PRINCIPALS, memo_key, principal, versions)
         return principal
 
     async def _buffered_body(self, scope: Scope, receive: Receive) -> Receive:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from modelyard.registry.memo import RevisionMemo
+from modelyard.registry.memo import RESPONSES, RevisionMemo
 
 _CACHED_PREFIX = "/v1/models"
 
@@ -31,14 +31,14 @@ class ReadCache:
         ):
             await self.app(scope, receive, send)
             return
-        key = ("response", principal.workspace_id, scope["raw_path"], scope["query_string"])
-        cached = self.memo.get(key)
+        key = (principal.workspace_id, scope["raw_path"], scope["query_string"])
+        cached = self.memo.get(RESPONSES, key)
         if cached is not None:
             start, body = cached
             await send(dict(start))
             await send({"type": "http.response.body", "body": body})
             return
-        revision = state["revision"]
+        versions = state["versions"]
         captured: list[Message] = []
 
         async def capture(message: Message) -> None:
@@ -49,7 +49,7 @@ class ReadCache:
         if _cacheable(captured):
             start = {key: value for key, value in captured[0].items()}
             start["headers"] = list(captured[0].get("headers", []))
-            self.memo.put(key, (start, captured[1].get("body", b"")), revision)
+            self.memo.put(RESPONSES, key, (start, captured[1].get("body", b"")), versions)
 
 
 def _cacheable(messages: list[Message]) -> bool:

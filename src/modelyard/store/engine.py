@@ -22,7 +22,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from .tables import STORE_REVISION, store_revision
 
 _WRITE = "modelyard_write"
-_REVISION_SQL = "SELECT value FROM store_revision WHERE id = 1"
+_REVISIONS_SQL = "SELECT value FROM store_revision WHERE id IN (1, 3) ORDER BY id"
 _BUMP_REVISION = (
     sa.update(store_revision)
     .where(store_revision.c.id == STORE_REVISION)
@@ -111,17 +111,17 @@ class Store:
         with self.read() as conn:
             return current_revision(conn)
 
-    def probe_revision(self) -> int:
-        """The store revision on a dedicated autocommit connection per thread: the per-request
-        freshness check of the caches, so it skips the pool and SQLAlchemy's statement layer."""
+    def probe_revisions(self) -> tuple[int, int]:
+        """The store revision and the tenancy version, on a dedicated autocommit connection per
+        thread: the caches' per-request freshness check, so it skips the pool and SQLAlchemy."""
         connection = getattr(self._probes, "connection", None)
         try:
             if connection is None:
                 connection = self._probes.connection = self._raw_connection()
                 self._probe_connections.append(connection)
             cursor = connection.cursor()
-            cursor.execute(_REVISION_SQL)
-            row = cursor.fetchone()
+            cursor.execute(_REVISIONS_SQL)
+            (store,), (tenancy,) = cursor.fetchall()
             cursor.close()
         except Exception:
             # A broken connection (a restarted server): drop it; the next call reconnects.
@@ -130,7 +130,7 @@ class Store:
                 with suppress(Exception):
                     connection.close()
             raise
-        return int(row[0])
+        return int(store), int(tenancy)
 
     def _raw_connection(self) -> Any:
         cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)

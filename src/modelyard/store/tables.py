@@ -21,8 +21,9 @@ metadata = sa.MetaData(
 # Row 1, the store revision: every write transaction bumps it first; that serializes writers (no
 # lost updates) and tells every replica's caches that something changed. Row 2, the catalog
 # version: bumped only when a catalog sync changed the base models, so the in-memory catalog view
-# is rebuilt only then.
-STORE_REVISION, CATALOG_VERSION = 1, 2
+# is rebuilt only then. Row 3, the tenancy version: bumped with every change to workspaces or
+# keys, so memoized key lookups survive model changes and die with a revocation.
+STORE_REVISION, CATALOG_VERSION, TENANCY_VERSION = 1, 2, 3
 
 store_revision = sa.Table(
     "store_revision",

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import records
-from .tables import api_keys, organizations, workspaces
+from .tables import TENANCY_VERSION, api_keys, organizations, store_revision, workspaces
 
 _KEY_COLUMNS = (*api_keys.c, workspaces.c.organization_id)
 
@@ -14,6 +14,14 @@ _KEY_COLUMNS = (*api_keys.c, workspaces.c.organization_id)
 class TenancyRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def bump_version(self) -> None:
+        """Every change to workspaces or keys: memoized key lookups are dropped everywhere."""
+        self.conn.execute(
+            sa.update(store_revision)
+            .where(store_revision.c.id == TENANCY_VERSION)
+            .values(value=store_revision.c.value + 1)
+        )
 
     def has_any_key(self) -> bool:
         return self.conn.scalar(sa.select(sa.exists().select_from(api_keys))) is True
@@ -23,6 +31,7 @@ class TenancyRepository:
 
     def add_workspace(self, workspace: records.Workspace) -> None:
         self.conn.execute(sa.insert(workspaces).values(**_fields(workspace)))
+        self.bump_version()
 
     def tag_taken(self, tag: str) -> bool:
         query = sa.select(sa.exists().where(workspaces.c.tag == tag))
@@ -49,6 +58,7 @@ class TenancyRepository:
         values = _fields(key)
         del values["organization_id"]
         self.conn.execute(sa.insert(api_keys).values(**values, key_hash=key_hash))
+        self.bump_version()
 
     def key_by_hash(self, key_hash: str) -> records.ApiKey | None:
         row = self.conn.execute(
@@ -81,6 +91,7 @@ class TenancyRepository:
             .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
             .values(revoked_at=when)
         )
+        self.bump_version()
 
 
 def _key(row: sa.Row[tuple[object, ...]]) -> records.ApiKey:

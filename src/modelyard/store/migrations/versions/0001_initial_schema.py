@@ -68,7 +68,7 @@ def upgrade() -> None:
         sa.Column("value", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_store_revision")),
     )
-    op.bulk_insert(store_revision, [{"id": 1, "value": 0}, {"id": 2, "value": 0}])
+    op.bulk_insert(store_revision, [{"id": row, "value": 0} for row in (1, 2, 3)])
     op.create_table(
         "workspaces",
         sa.Column("id", sa.String(length=64), nullable=False),
