@@ -78,6 +78,14 @@ class ModelService:
             return ModelPage([*base, *tuned_cards])
         return merge_page(base, tuned_cards, query.limit)
 
+    def counts(self) -> dict[str, int]:
+        """Models per type across the deployment: listed base models and live fine-tuned ones."""
+        with self.store.read() as conn:
+            view = self.catalog(conn)
+            tuned = FineTunedRepository(conn).count_live()
+        listed = {model.id for model in view.by_name.values()}
+        return {"base": len(listed), "fine-tuned": tuned}
+
     def retrieve(self, principal: Principal, model_id: str) -> Versioned:
         with self.store.read() as conn:
             view = self.catalog(conn)

@@ -18,6 +18,7 @@ from modelyard.store.engine import Store
 from . import errors
 from .access_log import AccessLog, configure_logging
 from .gate import Gate
+from .metrics import Metrics
 from .ratelimit import RateLimiter
 from .read_cache import ReadCache
 from .routes import audit, fine_tuning, models, ops, tenancy
@@ -64,7 +65,8 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         max_body_bytes=settings.max_body_bytes,
         rate_limiter=limiter,
     )
-    return App(api, AccessLog(gate, settings.log_format) if settings.access_log else gate)
+    measured = Metrics(gate)
+    return App(api, AccessLog(measured, settings.log_format) if settings.access_log else measured)
 
 
 def app_from_env() -> App:

@@ -61,6 +61,11 @@ class FineTunedRepository:
         rows = self.conn.execute(query.order_by(_ft.c.id).limit(limit))
         return [_record(row) for row in rows]
 
+    def count_live(self) -> int:
+        """Live fine-tuned models in every workspace (for metrics)."""
+        query = sa.select(sa.func.count()).select_from(_ft).where(_ft.c.deleted_at.is_(None))
+        return int(self.conn.scalar(query) or 0)
+
     def add(self, model: records.FineTunedModel) -> None:
         values = {name: getattr(model, name) for name in model.__slots__}
         self.conn.execute(sa.insert(_ft).values(**values))
