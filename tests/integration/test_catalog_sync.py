@@ -1,0 +1,45 @@
+"""Catalog sync: a base model that leaves the catalog disappears; its fine-tunes keep working."""
+
+from pathlib import Path
+
+from modelyard.catalog import load_catalog
+from modelyard.registry.catalog_sync import sync_catalog
+from tests.support.app import Harness
+from tests.support.server import TEST_CATALOG
+
+
+def test_a_model_leaving_the_catalog_disappears_but_its_fine_tunes_keep_working(
+    app: Harness, tmp_path: Path
+):
+    tuned = app.register(root="codestral-latest")
+    smaller = [entry for entry in load_catalog(TEST_CATALOG) if entry.id != "codestral-2508"]
+    assert sync_catalog(app.store, smaller) is True
+    ids = [entry["id"] for entry in app.call("GET", "/v1/models").json()["data"]]
+    assert "codestral-2508" not in ids
+    assert "codestral-latest" not in ids
+    assert app.call("GET", "/v1/models/codestral-2508").status_code == 404
+    assert app.call("GET", f"/v1/models/{tuned['id']}").json()["root"] == "codestral-2508"
+    out = app.call("PATCH", f"/v1/fine_tuning/models/{tuned['id']}", json={"name": "still here"})
+    assert out.status_code == 200
+    assert out.json()["root_version"] == "2508"
+    refused = app.call("POST", "/v1/fine_tuning/models", json={"root": "codestral-2508"})
+    assert refused.status_code == 404
+
+
+def test_a_sync_with_nothing_changed_writes_nothing(app: Harness):
+    revision = app.store.revision()
+    assert sync_catalog(app.store, load_catalog(TEST_CATALOG)) is False
+    assert app.store.revision() == revision
+
+
+def test_a_changed_entry_is_served_at_once(app: Harness):
+    entries = load_catalog(TEST_CATALOG)
+    renamed = [
+        entry.model_copy(update={"description": "New words."})
+        if entry.id == "open-mistral-7b"
+        else entry
+        for entry in entries
+    ]
+    app.call("GET", "/v1/models/open-mistral-7b")  # warm every cache
+    sync_catalog(app.store, renamed)
+    assert app.call("GET", "/v1/models/open-mistral-7b").json()["description"] == "New words."
