@@ -161,3 +161,18 @@ def test_unknown_routes_and_methods_use_the_envelope(app: Harness):
 def test_the_deprecation_timestamp_header_is_never_sent(app: Harness):
     for url in ["/v1/models", "/v1/models/open-mistral-7b", "/v1/models/mistral-tiny"]:
         assert "x-model-deprecation-timestamp" not in app.call("GET", url).headers
+
+
+def test_bodies_are_json_whatever_content_type_they_declare(app: Harness):
+    form = app.call(
+        "POST",
+        "/v1/fine_tuning/models",
+        content=b'{"root": "mistral-small-2506"}',
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code == 201
+    text = app.call(
+        "POST", "/v1/fine_tuning/models", content=b"root=x", headers={"content-type": "text/plain"}
+    )
+    assert text.status_code == 422
+    assert text.json()["detail"][0]["type"] == "json_invalid"

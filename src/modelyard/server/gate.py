@@ -126,6 +126,7 @@ class Gate:
         ):
             raise UriTooLong(f"The request line is over {MAX_REQUEST_LINE} bytes.")
         if method in _BODY_METHODS:
+            _read_body_as_json(scope)
             return await self._buffered_body(scope, receive)
         return receive
 
@@ -159,6 +160,13 @@ class Gate:
             if not message.get("more_body", False):
                 break
         return _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}])
+
+
+def _read_body_as_json(scope: Scope) -> None:
+    """Every body of this API is JSON: read it as JSON whatever type it declares, so
+    `curl -d '{...}'` (sent as form data) works, and a body that isn't JSON gets a clear 422."""
+    headers = [(key, value) for key, value in scope["headers"] if key != b"content-type"]
+    scope["headers"] = [*headers, (b"content-type", b"application/json")]
 
 
 def _too_large(limit: int) -> PayloadTooLarge:
