@@ -35,3 +35,14 @@ def test_openapi_has_the_seeds_operation_ids(app: Harness):
     }
     for route, operation_id in SEED_OPERATIONS.items():
         assert found.get(route) == operation_id, route
+
+
+def test_the_docs_page_works_without_internet(app: Harness):
+    page = app.call("GET", "/docs", key=None)
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    scripts = [part.split('"')[0] for part in page.text.split('src="')[1:]]
+    assert scripts
+    for script in scripts:
+        assert script.startswith("/"), script
+        assert app.call("GET", script, key=None).status_code == 200

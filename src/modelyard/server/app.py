@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from modelyard._version import __version__
@@ -43,7 +44,8 @@ class App:
 def create_app(settings: Settings, store: Store | None = None) -> App:
     """The ASGI app on a migrated, synced store (see `modelyard.server.startup.prepare`)."""
     store = store or Store.from_url(settings.database_url)
-    api = FastAPI(
+    # FastAPIOffline: /docs and /redoc serve their assets from the package, no CDN needed.
+    api = FastAPIOffline(
         title="Modelyard",
         version=__version__,
         summary="A self-hosted model registry that speaks Mistral's Models API.",
