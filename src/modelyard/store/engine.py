@@ -16,6 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
@@ -38,18 +39,28 @@ def normalize_url(url: str) -> URL:
     return parsed
 
 
+def _dump_json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+# JSON columns (capabilities, cards in the audit log) through orjson: the list decodes one per row.
+_JSON = {"json_serializer": _dump_json, "json_deserializer": orjson.loads}
+
+
 def create_engine(url: str) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    return sa.create_engine(parsed, pool_size=10, max_overflow=20, pool_recycle=1800)
+    return sa.create_engine(parsed, pool_size=10, max_overflow=20, pool_recycle=1800, **_JSON)
 
 
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     # The server's threads share the pool; each connection is used by one thread at a time.
-    engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = sa.create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30}, **_JSON
+    )
 
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
