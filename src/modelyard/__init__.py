@@ -22,11 +22,19 @@ from .client._errors import (
     RateLimitError,
     SDKError,
 )
-from .client._resources import Models
+from .client._raw import RawResponse
+from .client._resources import Audit, Keys, Models, Workspaces
 from .client._retries import DEFAULT_RETRIES, BackoffStrategy, RetryClock, RetryConfig
 from .client._sentinel import NOT_GIVEN, NotGiven
 from .types import (
+    ApiKey,
+    ApiKeyCreated,
+    ApiKeyList,
+    ApiKeyRevoked,
     ArchiveFTModelOut,
+    AuditAction,
+    AuditEvent,
+    AuditEventList,
     BaseModelCard,
     CapabilitiesIn,
     ClassifierFTModelOut,
@@ -40,13 +48,17 @@ from .types import (
     FTModelOut,
     HTTPValidationErrorBody,
     JobsAPIRoutesFineTuningUpdateFineTunedModelResponse,
+    Me,
     ModelCapabilities,
     ModelCard,
     ModelList,
     RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet,
+    Scope,
     UnarchiveFTModelOut,
     UnknownModelCard,
     ValidationErrorItem,
+    Workspace,
+    WorkspaceList,
 )
 
 __all__ = [
@@ -56,7 +68,15 @@ __all__ = [
     "APIConnectionError",
     "APITimeoutError",
     "AnyModelCard",
+    "ApiKey",
+    "ApiKeyCreated",
+    "ApiKeyList",
+    "ApiKeyRevoked",
     "ArchiveFTModelOut",
+    "Audit",
+    "AuditAction",
+    "AuditEvent",
+    "AuditEventList",
     "AuthenticationError",
     "BackoffStrategy",
     "BaseModelCard",
@@ -75,6 +95,8 @@ __all__ = [
     "HTTPValidationErrorBody",
     "InternalServerError",
     "JobsAPIRoutesFineTuningUpdateFineTunedModelResponse",
+    "Keys",
+    "Me",
     "ModelCapabilities",
     "ModelCard",
     "ModelList",
@@ -88,12 +110,17 @@ __all__ = [
     "PermissionDeniedError",
     "PreconditionFailedError",
     "RateLimitError",
+    "RawResponse",
     "RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet",
     "RetryClock",
     "RetryConfig",
     "SDKError",
+    "Scope",
     "UnarchiveFTModelOut",
     "UnknownModelCard",
     "ValidationErrorItem",
+    "Workspace",
+    "WorkspaceList",
+    "Workspaces",
     "__version__",
 ]

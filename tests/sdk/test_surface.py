@@ -8,11 +8,13 @@ import json
 import subprocess
 import sys
 import types
+from typing import Any
 
 import httpx
+import pytest
 
 import modelyard
-from modelyard import Models, Modelyard
+from modelyard import Audit, Keys, Models, Modelyard, Workspaces
 from tests.sdk.wire import base_card, json_response
 
 SERVER_PACKAGES = ("fastapi", "starlette", "sqlalchemy", "uvicorn", "yaml", "alembic")
@@ -26,23 +28,66 @@ def public_methods(cls: type) -> dict[str, object]:
     }
 
 
-def test_every_sync_method_has_an_async_twin_with_the_same_signature() -> None:
-    methods = public_methods(Models)
-    sync_names = sorted(name for name in methods if not name.endswith("_async"))
-    assert sync_names == [
-        "archive", "delete", "list", "register", "retrieve", "unarchive", "update"
-    ]  # fmt: skip
-    for name in sync_names:
-        twin = methods[f"{name}_async"]
+RESOURCES: dict[type, list[str]] = {
+    Models: ["archive", "delete", "iter", "list", "register", "retrieve", "unarchive", "update"],
+    Workspaces: ["create", "list"],
+    Keys: ["create", "list", "revoke"],
+    Audit: ["iter", "list"],
+}
+
+
+def assert_twins(sync: Any, twin: Any, name: str) -> None:
+    """A coroutine twin has the very same signature; a generator's twin is an async generator
+    with the same parameters, returning `AsyncIterator[X]` where the sync one returns
+    `Iterator[X]`."""
+    sync_signature, twin_signature = inspect.signature(sync), inspect.signature(twin)
+    if inspect.isgeneratorfunction(sync):
+        assert inspect.isasyncgenfunction(twin), name
+        assert sync_signature.parameters == twin_signature.parameters, name
+        assert f"Async{sync_signature.return_annotation}" == twin_signature.return_annotation
+        assert str(sync_signature.return_annotation).startswith("Iterator["), name
+    else:
         assert inspect.iscoroutinefunction(twin), name
-        assert inspect.signature(methods[name]) == inspect.signature(twin), name  # type: ignore[arg-type]
+        assert sync_signature == twin_signature, name
 
 
-def test_every_async_method_has_a_sync_twin() -> None:
-    methods = public_methods(Models)
+@pytest.mark.parametrize("resource", list(RESOURCES), ids=lambda cls: cls.__name__)
+def test_every_sync_method_has_an_async_twin_with_the_same_signature(resource: type) -> None:
+    methods = public_methods(resource)
+    sync_names = sorted(name for name in methods if not name.endswith("_async"))
+    assert sync_names == RESOURCES[resource]
+    for name in sync_names:
+        assert_twins(methods[name], methods[f"{name}_async"], name)
+
+
+@pytest.mark.parametrize("resource", list(RESOURCES), ids=lambda cls: cls.__name__)
+def test_every_async_method_has_a_sync_twin(resource: type) -> None:
+    methods = public_methods(resource)
     for name in methods:
         if name.endswith("_async"):
             assert name.removesuffix("_async") in methods
+
+
+def test_me_has_an_async_twin() -> None:
+    assert_twins(Modelyard.me, Modelyard.me_async, "me")
+
+
+@pytest.mark.parametrize("attribute", ["models", "workspaces", "keys", "audit"])
+def test_with_raw_response_offers_every_method_but_iter_with_the_same_parameters(
+    attribute: str,
+) -> None:
+    resource = getattr(Modelyard(api_key="k"), attribute)
+    view = resource.with_raw_response
+    assert view is resource.with_raw_response  # made once per resource
+    names = sorted(name for name in vars(view) if not name.startswith("_"))
+    expected = sorted(
+        name for name in public_methods(type(resource)) if not name.startswith("iter")
+    )
+    assert names == expected
+    for name in names:
+        raw, plain = getattr(view, name), getattr(resource, name)
+        assert inspect.signature(raw).parameters == inspect.signature(plain).parameters, name
+        assert inspect.iscoroutinefunction(raw) == name.endswith("_async"), name
 
 
 def test_all_lists_exactly_the_public_names_and_each_imports() -> None:
@@ -67,6 +112,8 @@ def test_the_seeds_names_and_the_issues_errors_are_exported() -> None:
         "UnarchiveFTModelOut", "CompletionFTModelOut", "ClassifierFTModelOut",
         "RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet",
         "JobsAPIRoutesFineTuningUpdateFineTunedModelResponse", "__version__",
+        "Me", "Workspace", "WorkspaceList", "ApiKey", "ApiKeyCreated", "ApiKeyList",
+        "ApiKeyRevoked", "AuditEvent", "AuditEventList", "RawResponse",
     }  # fmt: skip
     assert expected <= set(modelyard.__all__)
 

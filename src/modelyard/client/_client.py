@@ -11,11 +11,14 @@ from typing import Final
 import httpx
 
 from .._version import __version__
+from ..types import Me
+from . import _operations as op
 from ._operations import Call, Outcome
-from ._resources import Models
+from ._raw import CAPTURE
+from ._resources import Audit, Keys, Models, Workspaces
 from ._retries import DEFAULT_RETRIES, RetryClock, RetryConfig
 from ._sending import send, send_async
-from ._sentinel import NotGiven
+from ._sentinel import NOT_GIVEN, NotGiven
 from ._transport import new_async_client, new_client
 
 DEFAULT_SERVER_URL: Final = "http://localhost:8000"
@@ -31,6 +34,9 @@ class Modelyard:
     """
 
     models: Models
+    workspaces: Workspaces
+    keys: Keys
+    audit: Audit
 
     def __init__(
         self,
@@ -63,6 +69,35 @@ class Modelyard:
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"
         self.models = Models(self)
+        self.workspaces = Workspaces(self)
+        self.keys = Keys(self)
+        self.audit = Audit(self)
+
+    # --- the caller's own key ---
+
+    def me(
+        self,
+        *,
+        retries: RetryConfig | NotGiven | None = NOT_GIVEN,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+        http_headers: Mapping[str, str] | None = None,
+    ) -> Me:
+        """The calling key: its id, name, scope, workspace and organization (any scope)."""
+        outcome = self._send(op.get_me(), retries, server_url, timeout_ms, http_headers)
+        return op.read_me(outcome)
+
+    async def me_async(
+        self,
+        *,
+        retries: RetryConfig | NotGiven | None = NOT_GIVEN,
+        server_url: str | None = None,
+        timeout_ms: int | None = None,
+        http_headers: Mapping[str, str] | None = None,
+    ) -> Me:
+        """The calling key: its id, name, scope, workspace and organization (any scope)."""
+        outcome = await self._send_async(op.get_me(), retries, server_url, timeout_ms, http_headers)
+        return op.read_me(outcome)
 
     # --- the clients, made on first use: a sync-only caller never pays for an async one ---
 
@@ -126,7 +161,11 @@ class Modelyard:
     ) -> Outcome:
         http = self._http()
         request = self._request(http, call, server_url, timeout_ms, http_headers)
-        return send(http, request, self._retry_config(retries), self._clock)
+        outcome = send(http, request, self._retry_config(retries), self._clock, call.idempotent)
+        capture = CAPTURE.get()
+        if capture is not None:  # a `with_raw_response` method is waiting for the response
+            capture.append(outcome.response)
+        return outcome
 
     async def _send_async(
         self,
@@ -138,7 +177,13 @@ class Modelyard:
     ) -> Outcome:
         http = self._async_http()
         request = self._request(http, call, server_url, timeout_ms, http_headers)
-        return await send_async(http, request, self._retry_config(retries), self._clock)
+        outcome = await send_async(
+            http, request, self._retry_config(retries), self._clock, call.idempotent
+        )
+        capture = CAPTURE.get()
+        if capture is not None:  # a `with_raw_response` method is waiting for the response
+            capture.append(outcome.response)
+        return outcome
 
     # --- lifetime ---
 

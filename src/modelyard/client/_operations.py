@@ -17,7 +17,12 @@ import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..types import (
+    ApiKeyCreated,
+    ApiKeyList,
+    ApiKeyRevoked,
     ArchiveFTModelOut,
+    AuditAction,
+    AuditEventList,
     CapabilitiesIn,
     ClassifierFTModelOut,
     ClassifierTargetIn,
@@ -25,13 +30,18 @@ from ..types import (
     DeleteModelOut,
     FTModelCard,
     FTModelOut,
+    Me,
+    Scope,
     UnarchiveFTModelOut,
+    Workspace,
+    WorkspaceList,
 )
 from ._cards import AnyModelCard, ModelListResult
 from ._errors import error_from_response, unreadable_response
 from ._sentinel import NOT_GIVEN, NotGiven
 
 _Output = TypeVar("_Output", bound=BaseModel)
+_Cursor = TypeVar("_Cursor", str, int)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +53,9 @@ class Call:
     params: dict[str, str] | None = None
     body: bytes | None = None
     if_match: str | None = None
+    # False for a call that a second attempt would carry out twice (creating a workspace or a
+    # key): it is retried only when the server certainly did not act on the first attempt.
+    idempotent: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +72,12 @@ def model_path(prefix: str, model_id: str, suffix: str = "") -> str:
     # `/` is encoded so an id like `meta-llama/Llama-3.1-8B` stays one path segment; `:` (in every
     # fine-tuned id) is legal in a path segment and kept readable.
     return f"{prefix}/{quote(model_id, safe=':')}{suffix}"
+
+
+def _segment(name: str, value: str) -> str:
+    if not value:
+        raise ValueError(f"{name} must not be empty")
+    return quote(value, safe="")
 
 
 def _json(body: Mapping[str, Any]) -> bytes:
@@ -156,6 +175,62 @@ def register_model(
     return Call("POST", "/v1/fine_tuning/models", body=_json(body))
 
 
+def get_me() -> Call:
+    return Call("GET", "/v1/me")
+
+
+def create_workspace(name: str) -> Call:
+    return Call("POST", "/v1/workspaces", body=_json({"name": name}), idempotent=False)
+
+
+def list_workspaces() -> Call:
+    return Call("GET", "/v1/workspaces")
+
+
+def create_api_key(workspace: str, scope: Scope, name: str | None) -> Call:
+    body = {"workspace": workspace, "scope": scope}
+    if name is not None:
+        body["name"] = name
+    return Call("POST", "/v1/api_keys", body=_json(body), idempotent=False)
+
+
+def list_api_keys() -> Call:
+    return Call("GET", "/v1/api_keys")
+
+
+def revoke_api_key(key_id: str) -> Call:
+    # Revoking is idempotent on the server: a second revoke answers 200 like the first.
+    return Call("DELETE", f"/v1/api_keys/{_segment('key_id', key_id)}")
+
+
+def list_audit_events(
+    *, after: int | None, limit: int | None, model_id: str | None, action: AuditAction | None
+) -> Call:
+    params: dict[str, str] = {}
+    if after is not None:
+        params["after"] = str(after)
+    if limit is not None:
+        params["limit"] = str(limit)
+    if model_id is not None:
+        params["model_id"] = model_id
+    if action is not None:
+        params["action"] = action
+    return Call("GET", "/v1/audit/events", params or None)
+
+
+def next_after(
+    has_more: bool | None, last_id: _Cursor | None, after: _Cursor | None
+) -> _Cursor | None:
+    """The `after` of the page following one, or None when that page was the last.
+
+    A page that says `has_more` but gives no new `last_id` ends the walk too, so a server that
+    does not page (no `has_more`) or misbehaves can never make an iterator loop forever.
+    """
+    if not has_more or last_id is None or last_id == after:
+        return None
+    return last_id
+
+
 def _plain(value: BaseModel | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", exclude_unset=True)
@@ -235,3 +310,31 @@ def read_archived(outcome: Outcome) -> ArchiveFTModelOut:
 
 def read_unarchived(outcome: Outcome) -> UnarchiveFTModelOut:
     return _read(UnarchiveFTModelOut, outcome)
+
+
+def read_me(outcome: Outcome) -> Me:
+    return _read(Me, outcome)
+
+
+def read_workspace(outcome: Outcome) -> Workspace:
+    return _read(Workspace, outcome)
+
+
+def read_workspaces(outcome: Outcome) -> WorkspaceList:
+    return _read(WorkspaceList, outcome)
+
+
+def read_key_created(outcome: Outcome) -> ApiKeyCreated:
+    return _read(ApiKeyCreated, outcome)
+
+
+def read_keys(outcome: Outcome) -> ApiKeyList:
+    return _read(ApiKeyList, outcome)
+
+
+def read_key_revoked(outcome: Outcome) -> ApiKeyRevoked:
+    return _read(ApiKeyRevoked, outcome)
+
+
+def read_audit_events(outcome: Outcome) -> AuditEventList:
+    return _read(AuditEventList, outcome)

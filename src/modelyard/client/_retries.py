@@ -138,14 +138,18 @@ def next_delay(
     status: int | None = None,
     headers: Mapping[str, str] | None = None,
     failure: Exception | None = None,
+    idempotent: bool = True,
 ) -> float | None:
     """Seconds to wait before the next attempt, or None to stop and report this outcome.
 
     The server's `Retry-After` wins over backoff (it is not capped by `max_interval`: the server
     knows when it will take us). Either way, a wait that would end past `max_elapsed_time` gives
-    up now instead of sleeping for nothing.
+    up now instead of sleeping for nothing. A call that is not `idempotent` (creating a workspace
+    or a key) is retried only when the server certainly did not act on this attempt.
     """
     if config is None or not should_retry(config, status=status, failure=failure):
+        return None
+    if not idempotent and may_have_reached_server(status=status, failure=failure):
         return None
     asked = parse_retry_after(headers, now) if headers is not None else None
     delay = asked if asked is not None else backoff_delay(config.backoff, attempt, chance)

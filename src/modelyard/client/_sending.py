@@ -13,7 +13,11 @@ from ._retries import RetryClock, RetryConfig, may_have_reached_server, next_del
 
 
 def send(
-    http: httpx.Client, request: httpx.Request, retries: RetryConfig | None, clock: RetryClock
+    http: httpx.Client,
+    request: httpx.Request,
+    retries: RetryConfig | None,
+    clock: RetryClock,
+    idempotent: bool = True,
 ) -> Outcome:
     start = clock.monotonic()
     attempt = 1
@@ -29,6 +33,7 @@ def send(
                 now=clock.now(),
                 chance=clock.random(),
                 failure=failure,
+                idempotent=idempotent,
             )
             if delay is None:
                 raise connection_error(failure) from failure
@@ -45,6 +50,7 @@ def send(
                 chance=clock.random(),
                 status=status,
                 headers=response.headers,
+                idempotent=idempotent,
             )
             if delay is None:
                 return Outcome(response, uncertain)
@@ -58,6 +64,7 @@ async def send_async(
     request: httpx.Request,
     retries: RetryConfig | None,
     clock: RetryClock,
+    idempotent: bool = True,
 ) -> Outcome:
     start = clock.monotonic()
     attempt = 1
@@ -73,6 +80,7 @@ async def send_async(
                 now=clock.now(),
                 chance=clock.random(),
                 failure=failure,
+                idempotent=idempotent,
             )
             if delay is None:
                 raise connection_error(failure) from failure
@@ -89,6 +97,7 @@ async def send_async(
                 chance=clock.random(),
                 status=status,
                 headers=response.headers,
+                idempotent=idempotent,
             )
             if delay is None:
                 return Outcome(response, uncertain)

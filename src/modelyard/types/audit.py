@@ -22,7 +22,8 @@ class AuditEvent(OutputType):
     object: Literal["audit.event"] = "audit.event"
     id: int
     created: int
-    action: AuditAction
+    # Any string on the way in: a newer server's new action must not break an older SDK.
+    action: AuditAction | str
     actor_key_id: str | None = None
     workspace_id: str | None = None
     model_id: str | None = None

@@ -14,7 +14,7 @@ class Me(OutputType):
     object: Literal["api_key"] = "api_key"
     id: str
     name: str | None = None
-    scope: Scope
+    scope: Scope | str  # outputs accept scopes a newer server may add
     workspace_id: str
     organization_id: str
 
@@ -40,7 +40,7 @@ class ApiKey(OutputType):
     object: Literal["api_key"] = "api_key"
     id: str
     name: str | None = None
-    scope: Scope
+    scope: Scope | str
     workspace_id: str
     created: int
     last_used_at: int | None = None
