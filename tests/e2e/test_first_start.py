@@ -79,3 +79,17 @@ def test_two_workers_serve_the_same_store(database_url: str, tmp_path: Path):
         card = server.register()
         seen = {http.get(f"/v1/models/{card['id']}").status_code for _ in range(20)}
     assert seen == {200}
+
+
+def test_metrics_count_the_requests_of_every_worker(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'metrics.db'}"
+    with run_server(url, tmp_path, args=("--workers", "2")) as server, server.client() as http:
+        for _ in range(40):
+            assert http.get("/v1/models/mistral-small-2506").status_code == 200
+        text = http.get("/metrics").text
+    line = next(
+        line
+        for line in text.splitlines()
+        if line.startswith('modelyard_requests_total{operation="retrieve",status="200"}')
+    )
+    assert float(line.split()[-1]) == 40

@@ -1,30 +1,43 @@
-"""`modelyard`: operator commands that work on the store directly (serve, init)."""
+"""`modelyard`: the root command, assembled from one sub-app per noun.
+
+Operator commands (init, serve, db, workspaces, keys, catalog) work on the store and import the
+server's dependencies only when they run; user commands (whoami, models, audit) go through the
+SDK and never load them (`modelyard models list --json` starts as fast as httpx + pydantic allow).
+"""
 
 from __future__ import annotations
 
-import json
-import os
 from typing import Annotated
 
 import typer
 
 from modelyard._version import __version__
 
+from . import catalog, db, keys, models, workspaces
+from .audit import audit
+from .server import init, serve
+from .whoami import whoami
+
+OPERATOR = "Operator commands (on the store, no server needed)"
+USER = "User commands (through the API, with your key)"
+
 app = typer.Typer(
     name="modelyard",
     no_args_is_help=True,
     help="Modelyard: a self-hosted model registry that speaks Mistral's Models API.",
+    # A traceback's locals would include the API key.
+    pretty_exceptions_show_locals=False,
 )
 
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        envvar="MODELYARD_DATABASE_URL",
-        help="SQLAlchemy URL of the store [default: sqlite:///./modelyard.db].",
-        show_default=False,
-    ),
-]
+app.command(rich_help_panel=OPERATOR)(init)
+app.command(rich_help_panel=OPERATOR)(serve)
+app.add_typer(db.app, name="db", rich_help_panel=OPERATOR)
+app.add_typer(workspaces.app, name="workspaces", rich_help_panel=OPERATOR)
+app.add_typer(keys.app, name="keys", rich_help_panel=OPERATOR)
+app.add_typer(catalog.app, name="catalog", rich_help_panel=OPERATOR)
+app.command(rich_help_panel=USER)(whoami)
+app.add_typer(models.app, name="models", rich_help_panel=USER)
+app.command(rich_help_panel=USER)(audit)
 
 
 def _version(value: bool) -> None:
@@ -40,76 +53,6 @@ def root(
     ] = False,
 ) -> None:
     """Modelyard: a self-hosted model registry that speaks Mistral's Models API."""
-
-
-def _prepare(database_url: str | None, run_migrations: bool = True) -> tuple[str | None, bool]:
-    from modelyard.server.startup import prepare
-    from modelyard.settings import Settings
-
-    if database_url:
-        os.environ["MODELYARD_DATABASE_URL"] = database_url
-    settings = Settings()
-    return prepare(settings, run_migrations=run_migrations), settings.admin_key is not None
-
-
-def _announce_key(key: str) -> None:
-    # Printed once on the console, never through the logger (CONTRACT.md section 5).
-    typer.secho("Created the first admin key (shown once, store it now):", fg="yellow", err=True)
-    typer.echo(f"  {key}")
-
-
-@app.command()
-def init(
-    database_url: DatabaseUrl = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
-) -> None:
-    """Migrate the store, sync the catalog and create the first admin key, without serving.
-
-    Example: modelyard init --database-url sqlite:///./modelyard.db
-    """
-    key, supplied = _prepare(database_url)
-    shown = key if key and not supplied else None
-    if as_json:
-        typer.echo(json.dumps({"admin_key": shown}))
-    elif shown:
-        _announce_key(shown)
-    else:
-        typer.echo("Store ready.")
-
-
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-    database_url: DatabaseUrl = None,
-    migrate: Annotated[
-        bool, typer.Option("--migrate/--no-migrate", help="Run migrations before serving.")
-    ] = True,
-) -> None:
-    """Serve the API (migrates, syncs the catalog and creates the first key on an empty store).
-
-    Example: modelyard serve --port 8000 --workers 2
-    """
-    import uvicorn
-
-    key, supplied = _prepare(database_url, run_migrations=migrate)
-    if key and not supplied:
-        _announce_key(key)
-    typer.echo(f"Modelyard {__version__} on http://{host}:{port} (API under /v1)", err=True)
-    uvicorn.run(
-        "modelyard.server.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=False,  # ours (server/access_log.py) carries the request id
-        log_config=None,  # the app factory configures logging (MODELYARD_LOG_FORMAT)
-        # httptools/uvloop also set TCP_NODELAY on every connection (ARCHITECTURE.md: Nagle).
-        http="httptools",
-        loop="uvloop",
-    )
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ SCOPE_RANK: Final = {"read": 0, "write": 1, "admin": 2}
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    key_id: str
+    key_id: str | None  # None for the operator at the console (`modelyard` on the store)
     key_name: str | None
     scope: str
     workspace_id: str

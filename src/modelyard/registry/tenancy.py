@@ -11,6 +11,7 @@ from modelyard.store import records
 from modelyard.store.audit_repository import AuditRepository
 from modelyard.store.engine import Store
 from modelyard.store.tenancy_repository import TenancyRepository
+from modelyard.types import WorkspaceCreateIn
 
 from . import ids
 from .errors import Conflict, NotFound, Unauthorized
@@ -55,6 +56,22 @@ class TenancyService:
             raise Unauthorized("Invalid API key.")
         return Principal(key.id, key.name, key.scope, key.workspace_id, key.organization_id)
 
+    def operator_actor(self, organization: str = DEFAULT_NAME) -> Actor:
+        """The operator at the console: admin of an organization's default workspace, no key.
+
+        Its audit events carry `actor_key_id: null`.
+        """
+        with self.store.read() as conn:
+            repo = TenancyRepository(conn)
+            found = repo.organization_by_name(organization)
+            workspace = repo.workspace(found.id, DEFAULT_NAME) if found else None
+        if found is None or workspace is None:
+            raise NotFound(
+                f"No organization '{organization}' with a '{DEFAULT_NAME}' workspace.",
+                code="organization_not_found",
+            )
+        return Actor(Principal(None, None, "admin", workspace.id, found.id))
+
     def workspace_tag(self, workspace_id: str, organization_id: str) -> str:
         with self.store.read() as conn:
             workspace = TenancyRepository(conn).workspace(organization_id, workspace_id)
@@ -65,6 +82,8 @@ class TenancyService:
     # -- workspaces -------------------------------------------------------------------------
 
     def create_workspace(self, actor: Actor, name: str) -> records.Workspace:
+        # The rule lives here too, not only in the route's input type: the CLI calls this directly.
+        WorkspaceCreateIn(name=name)
         organization_id = actor.principal.organization_id
         with self.store.write() as conn:
             repo = TenancyRepository(conn)

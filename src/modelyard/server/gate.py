@@ -114,7 +114,7 @@ class Gate:
                 )
             scope["state"]["principal"] = principal
             if self.rate_limiter is not None:
-                verdict = self.rate_limiter.hit(principal.key_id)
+                verdict = self.rate_limiter.hit(str(principal.key_id))
                 extra_headers.extend(verdict.headers())
                 if not verdict.allowed:
                     raise RateLimited(

@@ -26,6 +26,12 @@ class TenancyRepository:
     def has_any_key(self) -> bool:
         return self.conn.scalar(sa.select(sa.exists().select_from(api_keys))) is True
 
+    def organization_by_name(self, name: str) -> records.Organization | None:
+        row = self.conn.execute(
+            sa.select(organizations).where(organizations.c.name == name)
+        ).first()
+        return records.Organization(**row._mapping) if row else None
+
     def add_organization(self, organization: records.Organization) -> None:
         self.conn.execute(sa.insert(organizations).values(**_fields(organization)))
 
@@ -69,10 +75,11 @@ class TenancyRepository:
         return _key(row) if row else None
 
     def keys(self, organization_id: str) -> list[records.ApiKey]:
+        """The organization's live keys (revoked ones are in the audit log, not here)."""
         rows = self.conn.execute(
             sa.select(*_KEY_COLUMNS)
             .join(workspaces, workspaces.c.id == api_keys.c.workspace_id)
-            .where(workspaces.c.organization_id == organization_id)
+            .where(workspaces.c.organization_id == organization_id, api_keys.c.revoked_at.is_(None))
             .order_by(api_keys.c.created, api_keys.c.id)
         )
         return [_key(row) for row in rows]

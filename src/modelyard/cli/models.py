@@ -1,0 +1,293 @@
+"""`modelyard models`: list, inspect, rename, describe, archive, delete and register models.
+
+Every command is one SDK call; `--json` prints the API's JSON for it.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from modelyard import AnyModelCard, BaseModelCard, FTModelCard, RawResponse, UnknownModelCard
+
+from .connection import connected
+from .options import ApiKey, AsJson, ServerUrl
+from .output import fail, print_detail, print_json, print_table, say, text, when
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Base and fine-tuned models (through the API, with your key).",
+)
+
+ModelId = Annotated[str, typer.Argument(help="A model id or alias.", show_default=False)]
+
+
+class ModelType(StrEnum):
+    base = "base"
+    fine_tuned = "fine-tuned"
+
+
+@app.command("list")
+def list_(
+    api_key: ApiKey,
+    type_: Annotated[
+        ModelType | None, typer.Option("--type", help="Only base or only fine-tuned models.")
+    ] = None,
+    archived: Annotated[
+        bool | None,
+        typer.Option(
+            "--archived/--active",
+            help="Only archived, or only active models \\[default: both].",
+            show_default=False,
+        ),
+    ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option("--query", "-q", help="Case-insensitive text in the id, name or description."),
+    ] = None,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="Only models of this provider.")
+    ] = None,
+    server_url: ServerUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """List the models your key can see: base models, then your workspace's fine-tuned ones.
+
+    Example: modelyard models list --type fine-tuned --active
+    """
+    with connected(server_url, api_key) as yard:
+        raw = yard.models.with_raw_response.list(
+            type=type_.value if type_ else None,
+            archived=archived,
+            q=query,
+            provider=provider,
+        )
+    if as_json:
+        print_json(api_json(raw))
+        return
+    result = raw.parse()
+    print_table(
+        ("ID", "TYPE", "NAME", "ROOT", "STATUS", "CREATED"),
+        (_row(card) for card in result.data),
+        empty="No models match.",
+    )
+
+
+@app.command()
+def get(
+    model_id: ModelId,
+    api_key: ApiKey,
+    server_url: ServerUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show one model.
+
+    Example: modelyard models get mistral-small-latest
+    """
+    with connected(server_url, api_key) as yard:
+        raw = yard.models.with_raw_response.retrieve(model_id=model_id)
+    if as_json:
+        print_json(api_json(raw))
+    else:
+        print_detail(_details(raw.parse()))
+
+
+@app.command()
+def rename(
+    model_id: ModelId,
+    name: Annotated[str, typer.Argument(help="The new name (up to 256 characters).")],
+    api_key: ApiKey,
+    server_url: ServerUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Rename a fine-tuned model.
+
+    Example: modelyard models rename ft:mistral-small-2506:587a6b29:20261125:7e773925 support-bot-v2
+    """
+    with connected(server_url, api_key) as yard:
+        raw = yard.models.with_raw_response.update(model_id=model_id, name=name)
+    if as_json:
+        print_json(api_json(raw))
+    else:
+        say(f"Renamed {raw.parse().id} to {name!r}.")
+
+
+@app.command()
+def describe(
+    model_id: ModelId,
+    description: Annotated[str, typer.Argument(help="The new description.")],
+    api_key: ApiKey,
+    server_url: ServerUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Set the description of a fine-tuned model.
+
+    Example: modelyard models describe ft:mistral-small-2506:587a6b29:20261125:7e773925 "FAQ bot"
+    """
+    with connected(server_url, api_key) as yard:
+        raw = yard.models.with_raw_response.update(model_id=model_id, description=description)
+    if as_json:
+        print_json(api_json(raw))
+    else:
+        say(f"Set the description of {raw.parse().id}.")
+
+
+@app.command()
+def archive(
+    model_id: ModelId,
+    api_key: ApiKey,
+    server_url: ServerUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Archive a fine-tuned model (it stays listed and retrievable, marked archived).
+
+    Example: modelyard models archive ft:mistral-small-2506:587a6b29:20261125:7e773925
+    """
+    with connected(server_url, api_key) as yard:
+        raw = yard.models.with_raw_response.archive(model_id=model_id)
+    if as_json:
+        print_json(api_json(raw))
+    else:
+        say(f"Archived {raw.parse().id}.")
+
+
+@app.command()
+def unarchive(
+    model_id: ModelId,
+    api_key: ApiKey,
+    server_url: ServerUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Bring an archived fine-tuned model back.
+
+    Example: modelyard models unarchive ft:mistral-small-2506:587a6b29:20261125:7e773925
+    """
+    with connected(server_url, api_key) as yard:
+        raw = yard.models.with_raw_response.unarchive(model_id=model_id)
+    if as_json:
+        print_json(api_json(raw))
+    else:
+        say(f"Unarchived {raw.parse().id}.")
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+@app.command()
+def delete(
+    model_id: ModelId,
+    api_key: ApiKey,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
+    server_url: ServerUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Delete a fine-tuned model for good: its id and job are never used again. Asks first.
+
+    Example: modelyard models delete ft:mistral-small-2506:587a6b29:20261125:7e773925 --yes
+    """
+    if not yes:
+        if not stdin_is_terminal():
+            fail(f"not deleting {model_id}: no terminal to confirm on; pass --yes to delete")
+        # On stderr, so --json still prints nothing but the result on stdout.
+        typer.confirm(f"Delete {model_id}? This cannot be undone.", abort=True, err=True)
+    with connected(server_url, api_key) as yard:
+        raw = yard.models.with_raw_response.delete(model_id=model_id)
+    if as_json:
+        print_json(api_json(raw))
+    else:
+        say(f"Deleted {raw.parse().id}.")
+
+
+@app.command()
+def register(
+    root: Annotated[str, typer.Option("--root", help="The base model it was tuned from.")],
+    api_key: ApiKey,
+    job: Annotated[
+        str | None,
+        typer.Option("--job", help="The fine-tuning job's UUID \\[default: a new one]."),
+    ] = None,
+    suffix: Annotated[
+        str | None, typer.Option("--suffix", help="Up to 18 of a-z, 0-9, '-'; the default name.")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="A name for people.")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", help="What it is for.")
+    ] = None,
+    server_url: ServerUrl = None,
+    as_json: AsJson = False,
+) -> None:
+    """Register the fine-tuned model a job produced. Re-running with the same job is safe.
+
+    Example: modelyard models register --root mistral-small-latest --suffix support-bot
+    """
+    with connected(server_url, api_key) as yard:
+        raw = yard.models.with_raw_response.register(
+            root=root, job=job, suffix=suffix, name=name, description=description
+        )
+    if as_json:
+        print_json(api_json(raw))
+        return
+    card = raw.parse()
+    # 200 instead of 201: this job was registered before, with the same body.
+    say(f"Registered {card.id}." if raw.status_code == 201 else f"Already registered: {card.id}.")
+    print_detail(_details(card))
+
+
+def api_json(raw: RawResponse[Any]) -> Any:
+    """The API's JSON for the call, as the server sent it (keys this SDK does not know too)."""
+    if raw.status_code < 400:
+        return raw.http_response.json()
+    # A delete whose earlier attempt was cut off: the SDK reports the success the retry's 404
+    # confirms, so print that result, not the 404's body.
+    return raw.parse().model_dump(mode="json")
+
+
+def _row(card: AnyModelCard) -> tuple[str, ...]:
+    if isinstance(card, FTModelCard):
+        status = "archived" if card.archived else "active"
+        return (
+            card.id,
+            card.type,
+            text(card.name),
+            card.root,
+            status,
+            when(card.created, date_only=True),
+        )
+    if isinstance(card, BaseModelCard):
+        status = "deprecated" if card.deprecation else "active"
+        return (
+            card.id,
+            card.type,
+            text(card.name),
+            "-",
+            status,
+            when(card.created, date_only=True),
+        )
+    return (str(card.raw.get("id", "?")), card.type, "-", "-", "-", "-")
+
+
+def _details(card: AnyModelCard) -> list[tuple[str, str]]:
+    if isinstance(card, UnknownModelCard):
+        return [(key, text(value)) for key, value in card.raw.items()]
+    pairs = [("ID", card.id), ("Type", card.type), ("Name", text(card.name))]
+    pairs.append(("Description", text(card.description)))
+    if isinstance(card, FTModelCard):
+        pairs += [("Root", card.root), ("Job", card.job), ("Archived", text(card.archived))]
+    else:
+        pairs.append(("Aliases", text(card.aliases)))
+    flags = [flag for flag, on in card.capabilities.model_dump().items() if on]
+    pairs += [
+        ("Owned by", card.owned_by),
+        ("Created", when(card.created)),
+        ("Context", f"{card.max_context_length:,} tokens"),
+        ("Capabilities", text(flags)),
+        ("Temperature", text(card.default_model_temperature)),
+    ]
+    if card.deprecation:
+        pairs.append(("Deprecated", card.deprecation))
+        pairs.append(("Replaced by", text(card.deprecation_replacement_model)))
+    return pairs

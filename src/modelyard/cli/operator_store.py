@@ -1,0 +1,165 @@
+"""Operator commands on the store itself, no server: open it, act as the operator, map failures.
+
+Imported only by operator commands: it loads SQLAlchemy, Alembic and the registry, which user
+commands must never pay for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+
+from modelyard.catalog import CatalogError
+from modelyard.registry.errors import NotFound, RegistryError
+from modelyard.registry.identity import Actor
+from modelyard.registry.tenancy import TenancyService
+from modelyard.settings import Settings
+from modelyard.store import migrate, records
+from modelyard.store.engine import Store, normalize_url
+from modelyard.types import (
+    ApiKey,
+    ApiKeyCreated,
+    ApiKeyCreateIn,
+    ApiKeyRevoked,
+    Workspace,
+    WorkspaceCreateIn,
+)
+
+from .output import fail
+
+
+def settings_for(database_url: str | None) -> Settings:
+    """The environment's settings (MODELYARD_*), with the flag on top."""
+    settings = Settings()
+    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
+
+
+def shown_url(database_url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    try:
+        return normalize_url(database_url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return database_url
+
+
+@contextmanager
+def reporting() -> Iterator[None]:
+    """Domain, validation, catalog and database failures as one line, like the API's errors."""
+    try:
+        yield
+    except RegistryError as error:
+        fail(error.message, code=f"{error.status} {error.code}")
+    except ValidationError as error:
+        fail(_problems(error), code="422")
+    except CatalogError as error:
+        message = str(error)
+        cause = error.__cause__
+        if isinstance(cause, ValidationError):  # "catalog X, models[3]: <pydantic's report>"
+            message = f"{message.removesuffix(str(cause)).rstrip(': ')}: {_problems(cause)}"
+        fail(message, code="catalog_invalid")
+    except sa.exc.OperationalError as error:
+        fail(f"cannot use the store: {error.orig or error}", code="store_unavailable")
+
+
+def _problems(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
+    )
+
+
+@contextmanager
+def opened_store(database_url: str | None, *, require_schema: bool = True) -> Iterator[Store]:
+    """The store, checked to hold the current schema unless asked not to."""
+    url = settings_for(database_url).database_url
+    parsed = normalize_url(url)
+    if require_schema and parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not Path(database).exists():
+            # Opening it would create an empty file; say what to do instead.
+            fail(f"no store at {shown_url(url)}: run `modelyard init` first")
+    with reporting():
+        store = Store.from_url(url)
+        try:
+            if require_schema:
+                _check_schema(store, url)
+            yield store
+        finally:
+            store.dispose()
+
+
+def _check_schema(store: Store, url: str) -> None:
+    current = migrate.current(store.engine)
+    if current is None:
+        fail(f"the store at {shown_url(url)} has no schema yet: run `modelyard init` first")
+    if current not in migrate.heads():
+        fail(
+            f"the store at {shown_url(url)} is at schema {current}, not the current one: "
+            "run `modelyard db upgrade`"
+        )
+
+
+def operator_actor(store: Store) -> Actor:
+    """The operator at the console: admin of the default organization, with no key."""
+    try:
+        return TenancyService(store).operator_actor()
+    except NotFound:
+        fail("the store has no default organization yet: run `modelyard init` first")
+
+
+class StoreTenancy:
+    """Workspaces and keys through `TenancyService`, answering the admin API's wire types."""
+
+    def __init__(self, store: Store) -> None:
+        self.service = TenancyService(store)
+        self.actor = operator_actor(store)
+
+    def create_workspace(self, name: str) -> Workspace:
+        # The route checks the name with this type and the service does not: check it here too.
+        checked = WorkspaceCreateIn(name=name)
+        return _workspace(self.service.create_workspace(self.actor, checked.name))
+
+    def list_workspaces(self) -> list[Workspace]:
+        return [_workspace(each) for each in self.service.list_workspaces(self.actor.principal)]
+
+    def create_key(self, workspace: str, scope: str, name: str | None) -> ApiKeyCreated:
+        checked = ApiKeyCreateIn.model_validate(
+            {"workspace": workspace, "scope": scope, "name": name}
+        )
+        key, secret = self.service.create_key(
+            self.actor, checked.workspace, checked.scope, checked.name
+        )
+        return ApiKeyCreated(**_key(key).model_dump(), key=secret)
+
+    def list_keys(self) -> list[ApiKey]:
+        return [_key(each) for each in self.service.list_keys(self.actor.principal)]
+
+    def revoke_key(self, key_id: str) -> ApiKeyRevoked:
+        key = self.service.revoke_key(self.actor, key_id)
+        return ApiKeyRevoked(object="api_key", id=key.id, revoked=True)
+
+
+# Every field set explicitly, so `output.wire` prints the same keys as the admin API's JSON.
+def _workspace(workspace: records.Workspace) -> Workspace:
+    return Workspace(
+        object="workspace",
+        id=workspace.id,
+        name=workspace.name,
+        tag=workspace.tag,
+        created=workspace.created,
+    )
+
+
+def _key(key: records.ApiKey) -> ApiKey:
+    return ApiKey(
+        object="api_key",
+        id=key.id,
+        name=key.name,
+        scope=key.scope,
+        workspace_id=key.workspace_id,
+        created=key.created,
+        last_used_at=key.last_used_at,
+    )
