@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from modelyard.catalog import CatalogError
+from modelyard.registry.cards import api_key_body, workspace_body
 from modelyard.registry.errors import NotFound, RegistryError
 from modelyard.registry.identity import Actor
 from modelyard.registry.tenancy import TenancyService
@@ -118,7 +119,7 @@ class StoreTenancy:
         self.actor = operator_actor(store)
 
     def create_workspace(self, name: str) -> Workspace:
-        # The route checks the name with this type and the service does not: check it here too.
+        # Checked here as the route checks its body, so a bad name reads as the API's 422 would.
         checked = WorkspaceCreateIn(name=name)
         return _workspace(self.service.create_workspace(self.actor, checked.name))
 
@@ -142,24 +143,9 @@ class StoreTenancy:
         return ApiKeyRevoked(object="api_key", id=key.id, revoked=True)
 
 
-# Every field set explicitly, so `output.wire` prints the same keys as the admin API's JSON.
 def _workspace(workspace: records.Workspace) -> Workspace:
-    return Workspace(
-        object="workspace",
-        id=workspace.id,
-        name=workspace.name,
-        tag=workspace.tag,
-        created=workspace.created,
-    )
+    return Workspace.model_validate(workspace_body(workspace))
 
 
 def _key(key: records.ApiKey) -> ApiKey:
-    return ApiKey(
-        object="api_key",
-        id=key.id,
-        name=key.name,
-        scope=key.scope,
-        workspace_id=key.workspace_id,
-        created=key.created,
-        last_used_at=key.last_used_at,
-    )
+    return ApiKey.model_validate(api_key_body(key))

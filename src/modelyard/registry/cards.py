@@ -85,6 +85,29 @@ def fine_tuned_model_out(
     return out
 
 
+def workspace_body(workspace: records.Workspace) -> Json:
+    return {
+        "object": "workspace",
+        "id": workspace.id,
+        "name": workspace.name,
+        "tag": workspace.tag,
+        "created": workspace.created,
+    }
+
+
+def api_key_body(key: records.ApiKey) -> Json:
+    """A key as the admin API shows it: never its secret (that is only in the creation answer)."""
+    return {
+        "object": "api_key",
+        "id": key.id,
+        "name": key.name,
+        "scope": key.scope,
+        "workspace_id": key.workspace_id,
+        "created": key.created,
+        "last_used_at": key.last_used_at,
+    }
+
+
 def etag(model: records.FineTunedModel) -> str:
     return f'"v{model.version}"'
 

@@ -16,15 +16,16 @@ import time
 from typing import IO, Any
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 FLUSH_SECONDS = 0.5
 FLUSH_LINES = 1024
 
 
 class AccessLog:
-    def __init__(self, app: ASGIApp, log_format: str = "text", stream: IO[str] | None = None):
-        self.app = app
+    """Writes one line per request (a recorder of `observe.Observe`)."""
+
+    def __init__(self, log_format: str = "text", stream: IO[str] | None = None):
         self.json = log_format == "json"
         self.stream = stream
         self._lines: list[str] = []
@@ -32,23 +33,8 @@ class AccessLog:
         self._second = 0
         self._stamp = ""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        finally:
-            self._record(scope, status, (time.perf_counter() - started) * 1000)
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
+        self._record(scope, status, seconds * 1000)
 
     def _record(self, scope: Scope, status: int, duration_ms: float) -> None:
         client = scope.get("client")

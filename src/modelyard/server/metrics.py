@@ -9,7 +9,6 @@ updated per request. With several workers, `modelyard serve` sets PROMETHEUS_MUL
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
 
 from prometheus_client import (
@@ -21,7 +20,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from modelyard.registry.models import ModelService
 
@@ -54,37 +53,23 @@ def operation(method: str, path: str) -> str:
 
 
 class Metrics:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    """Counts and times each request per operation (a recorder of `observe.Observe`)."""
+
+    def __init__(self) -> None:
         # Labelled children, looked up once: `labels()` per request costs more than `inc()`.
         self._counters: dict[tuple[str, int], Any] = {}
         self._histograms: dict[str, Any] = {}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def watch(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, watch)
-        finally:
-            name = operation(scope["method"], scope["path"])
-            counter = self._counters.get((name, status))
-            if counter is None:
-                counter = self._counters[name, status] = REQUESTS.labels(name, str(status))
-            histogram = self._histograms.get(name)
-            if histogram is None:
-                histogram = self._histograms[name] = LATENCY.labels(name)
-            counter.inc()
-            histogram.observe(time.perf_counter() - started)
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
+        name = operation(scope["method"], scope["path"])
+        counter = self._counters.get((name, status))
+        if counter is None:
+            counter = self._counters[name, status] = REQUESTS.labels(name, str(status))
+        histogram = self._histograms.get(name)
+        if histogram is None:
+            histogram = self._histograms[name] = LATENCY.labels(name)
+        counter.inc()
+        histogram.observe(seconds)
 
 
 class ModelCounts:

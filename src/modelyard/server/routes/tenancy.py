@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from starlette.responses import Response
 
-from modelyard.store import records
+from modelyard.registry.cards import api_key_body, workspace_body
 from modelyard.types import (
     ApiKeyCreated,
     ApiKeyCreateIn,
@@ -49,7 +49,7 @@ async def me(principal: CurrentPrincipal) -> Response:
     responses={201: {"model": Workspace}},
 )
 def create_workspace(body: WorkspaceCreateIn, actor: CurrentActor, tenancy: Tenancy) -> Response:
-    return json_response(_workspace(tenancy.create_workspace(actor, body.name)), 201)
+    return json_response(workspace_body(tenancy.create_workspace(actor, body.name)), 201)
 
 
 @router.get(
@@ -59,7 +59,7 @@ def create_workspace(body: WorkspaceCreateIn, actor: CurrentActor, tenancy: Tena
     responses={200: {"model": WorkspaceList}},
 )
 def list_workspaces(principal: CurrentPrincipal, tenancy: Tenancy) -> Response:
-    data = [_workspace(workspace) for workspace in tenancy.list_workspaces(principal)]
+    data = [workspace_body(workspace) for workspace in tenancy.list_workspaces(principal)]
     return json_response({"object": "list", "data": data})
 
 
@@ -72,7 +72,7 @@ def list_workspaces(principal: CurrentPrincipal, tenancy: Tenancy) -> Response:
 )
 def create_key(body: ApiKeyCreateIn, actor: CurrentActor, tenancy: Tenancy) -> Response:
     key, secret = tenancy.create_key(actor, body.workspace, body.scope, body.name)
-    return json_response({**_key(key), "key": secret}, 201)
+    return json_response({**api_key_body(key), "key": secret}, 201)
 
 
 @router.get(
@@ -83,7 +83,7 @@ def create_key(body: ApiKeyCreateIn, actor: CurrentActor, tenancy: Tenancy) -> R
 )
 def list_keys(principal: CurrentPrincipal, tenancy: Tenancy) -> Response:
     return json_response(
-        {"object": "list", "data": [_key(key) for key in tenancy.list_keys(principal)]}
+        {"object": "list", "data": [api_key_body(key) for key in tenancy.list_keys(principal)]}
     )
 
 
@@ -98,25 +98,3 @@ def revoke_key(
 ) -> Response:
     key = tenancy.revoke_key(actor, key_id)
     return json_response({"object": "api_key", "id": key.id, "revoked": True})
-
-
-def _workspace(workspace: records.Workspace) -> dict[str, object]:
-    return {
-        "object": "workspace",
-        "id": workspace.id,
-        "name": workspace.name,
-        "tag": workspace.tag,
-        "created": workspace.created,
-    }
-
-
-def _key(key: records.ApiKey) -> dict[str, object]:
-    return {
-        "object": "api_key",
-        "id": key.id,
-        "name": key.name,
-        "scope": key.scope,
-        "workspace_id": key.workspace_id,
-        "created": key.created,
-        "last_used_at": key.last_used_at,
-    }
