@@ -189,7 +189,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     notes: list[str] = []
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    card_file, list_file = OUT / "card.json", OUT / "list.json"
+    first: tuple[Path, Path, str] | None = None  # SQLite's card, list and target, for 2 workers
 
     def load(name: str, url: str, **kw: object) -> Load:
         result = wrk(name, url, seconds=seconds, connections=connections, **kw)  # type: ignore[arg-type]
@@ -208,6 +208,8 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
         with modelyard(url) as server:
             ids = seed(server, args.models)
             target = ids[len(ids) // 2]
+            card_file, list_file = OUT / f"card-{label}.json", OUT / f"list-{label}.json"
+            first = first or (card_file, list_file, target)
             headers = {"Authorization": f"Bearer {KEY}"}
             card_file.write_bytes(
                 httpx.get(f"{server.url}/v1/models/{target}", headers=headers).content
@@ -256,7 +258,8 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
 
     if not args.skip_workers:
         with modelyard(backends[0][1], workers=2) as server:
-            target = json.loads(card_file.read_bytes())["id"]
+            assert first is not None
+            card_file, list_file, target = first
             print("Two workers", flush=True)
             my_two = load(
                 "SQLite 2 workers: GET /v1/models/{ft id}", f"{server.url}/v1/models/{target}"
