@@ -12,7 +12,7 @@ version only, so key lookups survive model changes and die with a revocation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, Final
 
 RESPONSES: Final = 0
@@ -20,15 +20,17 @@ PRINCIPALS: Final = 1
 
 
 class RevisionMemo:
-    def __init__(self, probe: Callable[[], tuple[int, int]], max_entries: int = 20_000) -> None:
+    def __init__(
+        self, probe: Callable[[], Awaitable[tuple[int, int]]], max_entries: int = 20_000
+    ) -> None:
         self._probe = probe
         self.max_entries = max_entries
         self.versions: list[int] = [-1, -1]
         self._spaces: list[dict[Hashable, Any]] = [{}, {}]
 
-    def sync(self) -> tuple[int, int]:
+    async def sync(self) -> tuple[int, int]:
         """Read the versions; forget every space whose version moved. Once per request."""
-        versions = self._probe()
+        versions = await self._probe()
         for space, version in enumerate(versions):
             if version != self.versions[space]:
                 self._spaces[space] = {}

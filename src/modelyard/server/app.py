@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -15,6 +17,7 @@ from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
 from modelyard.settings import Settings
 from modelyard.store.engine import Store
+from modelyard.store.revision_probe import CoalescingProbe, revision_probe
 
 from . import errors
 from .access_log import AccessLog, configure_logging
@@ -46,8 +49,17 @@ class App:
 def create_app(settings: Settings, store: Store | None = None) -> App:
     """The ASGI app on a migrated, synced store (see `modelyard.server.startup.prepare`)."""
     store = store or Store.from_url(settings.database_url)
+    probe = revision_probe(store)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if isinstance(probe, CoalescingProbe):
+            await probe.aclose()
+
     # FastAPIOffline: /docs and /redoc serve their assets from the package, no CDN needed.
     api = FastAPIOffline(
+        lifespan=lifespan,
         title="Modelyard",
         version=__version__,
         summary="A self-hosted model registry that speaks Mistral's Models API.",
@@ -61,7 +73,7 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         api.include_router(module.router)
     errors.install(api)
     limiter = RateLimiter(settings.rate_limit, settings.redis_url) if settings.rate_limit else None
-    memo = RevisionMemo(store.probe_revisions)
+    memo = RevisionMemo(probe)
     gate = Gate(
         ReadCache(api, memo),
         tenancy=api.state.tenancy,

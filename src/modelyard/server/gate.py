@@ -106,7 +106,7 @@ class Gate:
         method, path = scope["method"], scope["path"]
         needed = required_scope(method, path)
         if needed is not None:
-            principal = self._authenticate(scope)
+            principal = await self._authenticate(scope)
             if not principal.allows(needed):
                 raise InsufficientScope(
                     f"This API key has the '{principal.scope}' scope; this operation needs "
@@ -130,10 +130,10 @@ class Gate:
             return await self._buffered_body(scope, receive)
         return receive
 
-    def _authenticate(self, scope: Scope) -> Principal:
+    async def _authenticate(self, scope: Scope) -> Principal:
         """The key's principal, memoized at the current tenancy version (a revocation moves it)."""
         secret = _bearer(scope)
-        versions = scope["state"]["versions"] = self.memo.sync()
+        versions = scope["state"]["versions"] = await self.memo.sync()
         memo_key = hash_key(secret)
         principal: Principal | None = self.memo.get(PRINCIPALS, memo_key)
         if principal is None:

@@ -23,7 +23,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from .tables import STORE_REVISION, store_revision
 
 _WRITE = "modelyard_write"
-_REVISIONS_SQL = "SELECT value FROM store_revision WHERE id IN (1, 3) ORDER BY id"
+REVISIONS_SQL = "SELECT value FROM store_revision WHERE id IN (1, 3) ORDER BY id"
 _BUMP_REVISION = (
     sa.update(store_revision)
     .where(store_revision.c.id == STORE_REVISION)
@@ -131,7 +131,7 @@ class Store:
                 connection = self._probes.connection = self._raw_connection()
                 self._probe_connections.append(connection)
             cursor = connection.cursor()
-            cursor.execute(_REVISIONS_SQL)
+            cursor.execute(REVISIONS_SQL)
             (store,), (tenancy,) = cursor.fetchall()
             cursor.close()
         except Exception:
@@ -142,6 +142,13 @@ class Store:
                     connection.close()
             raise
         return int(store), int(tenancy)
+
+    async def async_raw_connection(self) -> Any:
+        """An autocommit psycopg AsyncConnection (PostgreSQL only): see revision_probe.py."""
+        import psycopg
+
+        cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+        return await psycopg.AsyncConnection.connect(*cargs, **cparams, autocommit=True)
 
     def _raw_connection(self) -> Any:
         cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
