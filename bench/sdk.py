@@ -140,7 +140,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cold-runs", type=int, default=7)
     parser.add_argument("--python", default=os.environ.get("BENCH_PYTHON"))
-    parser.add_argument("--results", type=Path, help="also write the report to this file")
+    parser.add_argument("--results", type=Path, help="also append the report to this file")
     args = parser.parse_args()
 
     python = bench_python(args.python)
@@ -211,7 +211,10 @@ modelyard / mistralai = {vs_mistralai:.2f} (target at least 3.0: {verdict(vs_mis
 """
     print(report)
     if args.results:
-        args.results.write_text(report)
+        with args.results.open("a") as results:
+            results.write(
+                "\n" + report.replace("# SDK benchmark", "## SDK benchmark (bench/sdk.py)", 1)
+            )
 
 
 if __name__ == "__main__":
