@@ -29,6 +29,7 @@ from .identity import Actor, Principal
 from .listing import ListQuery, ModelPage, merge_page
 
 Json = dict[str, Any]
+GENERATED_JOB_ATTEMPTS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,13 @@ class ModelService:
                 return self._replay(existing, digest, principal), False
             now = int(self.clock())
             model_id = ids.fine_tuned_id(root.id, tag, now, job, body.model_type)
+            # Ids keep 8 hex digits of the job: a job the server drew may collide with an id of
+            # the same day (tombstones included), so it draws again; a caller's job cannot.
+            for _ in range(GENERATED_JOB_ATTEMPTS):
+                if body.job is not None or not repo.id_taken(model_id):
+                    break
+                job = ids.canonical_job(None)
+                model_id = ids.fine_tuned_id(root.id, tag, now, job, body.model_type)
             if repo.id_taken(model_id):
                 raise Conflict(f"Model '{model_id}' already exists.", param="job")
             model = records.FineTunedModel(

@@ -50,10 +50,16 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
     """The ASGI app on a migrated, synced store (see `modelyard.server.startup.prepare`)."""
     store = store or Store.from_url(settings.database_url)
     probe = revision_probe(store)
+    recorders: list[Recorder] = [Metrics()]
+    access_log = AccessLog(settings.log_format) if settings.access_log else None
+    if access_log is not None:
+        recorders.append(access_log)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        if access_log is not None:
+            access_log.flush()  # the last half second's lines, on a graceful stop
         if isinstance(probe, CoalescingProbe):
             await probe.aclose()
 
@@ -81,9 +87,6 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         max_body_bytes=settings.max_body_bytes,
         rate_limiter=limiter,
     )
-    recorders: list[Recorder] = [Metrics()]
-    if settings.access_log:
-        recorders.append(AccessLog(settings.log_format))
     return App(api, Observe(gate, recorders))
 
 

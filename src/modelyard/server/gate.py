@@ -81,6 +81,9 @@ class Gate:
         except RegistryError as error:
             await _send_error(send, error)
             return
+        except orjson.JSONDecodeError as error:
+            await _send_json(send, 422, {"detail": [_json_invalid(error)]})
+            return
         except Exception:
             # The gate sits outside FastAPI's error handling: a store that does not answer the
             # key lookup is a 500 in the contract's envelope, never a bare text page.
@@ -159,7 +162,13 @@ class Gate:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        return _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}])
+        body = b"".join(chunks)
+        if body.strip():
+            # Parsed once here with orjson, which refuses what the route's parser would accept
+            # and then fail to render in its 422 (NaN, 1e400, lone surrogates) or turn into a 400
+            # (invalid UTF-8, nesting past the parser's depth): each is a 422 `json_invalid`.
+            orjson.loads(body)
+        return _replay([{"type": "http.request", "body": body, "more_body": False}])
 
 
 def _read_body_as_json(scope: Scope) -> None:
@@ -215,6 +224,17 @@ def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
         await send(message)
 
     return wrapped
+
+
+def _json_invalid(error: orjson.JSONDecodeError) -> dict[str, Any]:
+    """FastAPI's own 422 item for a body it cannot decode."""
+    return {
+        "type": "json_invalid",
+        "loc": ["body", error.pos],
+        "msg": "JSON decode error",
+        "input": {},
+        "ctx": {"error": error.msg},
+    }
 
 
 def _control_character_error(path: str) -> dict[str, Any]:

@@ -17,3 +17,8 @@ class InputType(BaseModel):
 
 class OutputType(BaseModel):
     model_config = ConfigDict(extra="ignore", defer_build=True)
+
+
+# No NUL in any text a client sends: PostgreSQL's text cannot hold it (a 500 there, stored as is
+# on SQLite), and no name or description needs it.
+NO_NUL = r"^[^\x00]*$"

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ._base import InputType, OutputType
+from ._base import NO_NUL, InputType, OutputType
 from .capabilities import FTModelCapabilitiesOut
 
 NAME_MAX_LENGTH = 256
@@ -52,5 +52,9 @@ FTModelOut = Annotated[
 class UpdateFTModelIn(InputType):
     """A JSON merge patch: an absent key leaves the field alone, `null` clears it."""
 
-    name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, strict=True)] | None = None
-    description: Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH, strict=True)] | None = None
+    name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, pattern=NO_NUL, strict=True)] | None = (
+        None
+    )
+    description: (
+        Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH, pattern=NO_NUL, strict=True)] | None
+    ) = None

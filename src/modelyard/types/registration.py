@@ -4,7 +4,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ._base import InputType
+from ._base import NO_NUL, InputType
 from .capabilities import CapabilitiesIn
 from .fine_tuned import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 
@@ -16,9 +16,9 @@ StrictText = Annotated[str, Field(strict=True)]
 
 
 class ClassifierTargetIn(InputType):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=128), Field(strict=True)]
+    name: Annotated[str, Field(min_length=1, max_length=128, pattern=NO_NUL, strict=True)]
     labels: Annotated[
-        list[Annotated[str, StringConstraints(min_length=1, max_length=128)]],
+        list[Annotated[str, Field(min_length=1, max_length=128, pattern=NO_NUL)]],
         Field(min_length=1, max_length=1000),
     ]
     weight: Annotated[float, Field(gt=0, le=1_000_000)] = 1.0
@@ -27,11 +27,19 @@ class ClassifierTargetIn(InputType):
 
 class RegisterFTModelIn(InputType):
     root: Annotated[
-        str, StringConstraints(min_length=1, max_length=MODEL_ID_MAX_LENGTH), Field(strict=True)
+        str,
+        StringConstraints(
+            min_length=1, max_length=MODEL_ID_MAX_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$"
+        ),
+        Field(strict=True),
     ]
     job: Annotated[str, StringConstraints(pattern=JOB_PATTERN), Field(strict=True)] | None = None
-    name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, strict=True)] | None = None
-    description: Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH, strict=True)] | None = None
+    name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, pattern=NO_NUL, strict=True)] | None = (
+        None
+    )
+    description: (
+        Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH, pattern=NO_NUL, strict=True)] | None
+    ) = None
     suffix: Annotated[str, StringConstraints(pattern=SUFFIX_PATTERN), Field(strict=True)] | None = (
         None
     )
@@ -40,7 +48,8 @@ class RegisterFTModelIn(InputType):
         Annotated[list[ClassifierTargetIn], Field(min_length=1, max_length=100)] | None
     ) = None
     capabilities: CapabilitiesIn | None = None
-    max_context_length: Annotated[int, Field(ge=1, le=1 << 31, strict=True)] | None = None
+    # The column is a 32-bit integer on both dialects.
+    max_context_length: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = None
 
     @model_validator(mode="after")
     def _classifier_targets_match_type(self) -> Self:

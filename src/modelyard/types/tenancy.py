@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from ._base import InputType, OutputType
+from ._base import NO_NUL, InputType, OutputType
 
 Scope = Literal["read", "write", "admin"]
 WORKSPACE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -62,6 +62,6 @@ class ApiKeyRevoked(OutputType):
 
 
 class ApiKeyCreateIn(InputType):
-    workspace: Annotated[str, StringConstraints(min_length=1, max_length=128), Field(strict=True)]
+    workspace: Annotated[str, Field(min_length=1, max_length=128, pattern=NO_NUL, strict=True)]
     scope: Scope
-    name: Annotated[str, StringConstraints(max_length=256), Field(strict=True)] | None = None
+    name: Annotated[str, Field(max_length=256, pattern=NO_NUL, strict=True)] | None = None

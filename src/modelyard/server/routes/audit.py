@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from modelyard.types import AuditAction, AuditEventList
+from modelyard.types._base import NO_NUL
 
 from ..dependencies import Audit, CurrentPrincipal
 from ..responses import json_response
@@ -24,9 +25,11 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 def list_events(
     principal: CurrentPrincipal,
     audit: Audit,
-    after: Annotated[int | None, Query(ge=0, description="The last event id already seen.")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=2**63 - 1, description="The last event id already seen.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    model_id: Annotated[str | None, Query(max_length=512)] = None,
+    model_id: Annotated[str | None, Query(max_length=512, pattern=NO_NUL)] = None,
     action: Annotated[
         AuditAction | None, Query(description=", ".join(get_args(AuditAction)))
     ] = None,

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from modelyard.registry.listing import ListQuery
 from modelyard.types import BaseModelCard, DeleteModelOut, FTModelCard, ModelList
+from modelyard.types._base import NO_NUL
 
 from ..dependencies import CurrentActor, CurrentPrincipal, Models
 from ..responses import json_response
@@ -16,7 +17,7 @@ from .params import IfMatch, ModelId
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
 
-FilterText = Annotated[str | None, Query(max_length=512)]
+FilterText = Annotated[str | None, Query(max_length=512, pattern=NO_NUL)]
 
 
 @router.get(
@@ -29,12 +30,14 @@ async def list_models(
     principal: CurrentPrincipal,
     models: Models,
     provider: Annotated[
-        str | None, Query(max_length=512, description="Keep this provider.")
+        str | None, Query(max_length=512, pattern=NO_NUL, description="Keep this provider.")
     ] = None,
     model: Annotated[
         str | None,
         Query(
-            max_length=512, description="Keep entries with this id or name, and fine-tunes of it."
+            max_length=512,
+            pattern=NO_NUL,
+            description="Keep entries with this id or name, and fine-tunes of it.",
         ),
     ] = None,
     type: Annotated[
@@ -43,13 +46,18 @@ async def list_models(
     archived: Annotated[bool | None, Query(description="Modelyard extension.")] = None,
     q: Annotated[
         str | None,
-        Query(max_length=256, description="Case-insensitive substring of id, name or description."),
+        Query(
+            max_length=256,
+            pattern=NO_NUL,
+            description="Case-insensitive substring of id, name or description.",
+        ),
     ] = None,
     limit: Annotated[
         int | None, Query(ge=1, le=1000, description="Page size; orders by id.")
     ] = None,
     after: Annotated[
-        str | None, Query(max_length=512, description="The last id of the previous page.")
+        str | None,
+        Query(max_length=512, pattern=NO_NUL, description="The last id of the previous page."),
     ] = None,
 ) -> Response:
     query = ListQuery(
