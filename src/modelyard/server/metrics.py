@@ -88,10 +88,15 @@ class ModelCounts:
         yield family
 
 
+# prometheus-client picks its value store when it is imported: multiprocess mode is whatever the
+# environment said then, not later (a process that sets the variable for its workers stays single).
+MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+
 def exposition(models: ModelService) -> tuple[bytes, str]:
     """The Prometheus text of this process (or of every worker, in multiprocess mode)."""
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if MULTIPROCESS:
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     else:
         from prometheus_client import REGISTRY
