@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,3 +16,13 @@ def store_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'modelyard.db'}"
     prepare(settings_for(url))
     return url
+
+
+@pytest.fixture(autouse=True)
+def restored_environment() -> Iterator[None]:
+    """`modelyard serve` hands its settings to its workers through os.environ (the database URL,
+    PROMETHEUS_MULTIPROC_DIR, ...); in-process CLI tests must not leave them to later tests."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
