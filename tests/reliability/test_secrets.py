@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -25,37 +22,22 @@ import sqlalchemy as sa
 
 from modelyard.registry.ids import new_key_secret
 from tests.support.databases import DIALECTS, fresh_database
-from tests.support.server import TEST_CATALOG, LiveServer, free_port, run_server, wait_ready
+from tests.support.server import LiveServer, run_server
 
 VERBOSE_SERVER = Path(__file__).with_name("verbose_server.py")
 
 
-@contextmanager
-def verbose_server(database_url: str, workdir: Path, admin_key: str) -> Iterator[LiveServer]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "MODELYARD_DATABASE_URL": database_url,
-        "MODELYARD_ADMIN_KEY": admin_key,
-        "MODELYARD_CATALOG": str(TEST_CATALOG),
-        "MODELYARD_LOG_FORMAT": "json",
-    }
-    log_path = workdir / f"verbose-{port}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, str(VERBOSE_SERVER), str(port)],
-            env=env,
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    server = LiveServer(f"http://127.0.0.1:{port}", admin_key, database_url, process, log_path)
-    try:
-        wait_ready(server)
-        yield server
-    finally:
-        process.terminate()  # a clean stop flushes the buffered access log
-        process.wait(timeout=10)
+def verbose_server(
+    database_url: str, workdir: Path, admin_key: str
+) -> AbstractContextManager[LiveServer]:
+    """The same app with every logger at TRACE (`verbose_server.py`), JSON log format."""
+    return run_server(
+        database_url,
+        workdir,
+        admin_key=admin_key,
+        extra_env={"MODELYARD_LOG_FORMAT": "json"},
+        command=lambda port: [sys.executable, str(VERBOSE_SERVER), str(port)],
+    )
 
 
 def exercise(server: LiveServer) -> tuple[list[str], list[str]]:

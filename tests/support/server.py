@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,9 +71,12 @@ def run_server(
     catalog: Path = TEST_CATALOG,
     extra_env: dict[str, str] | None = None,
     args: tuple[str, ...] = (),
+    admin_key: str | None = None,
+    command: Callable[[int], list[str]] | None = None,
 ) -> Iterator[LiveServer]:
+    """`modelyard serve` on a free port (or `command(port)`), stopped with SIGTERM afterwards."""
     port = free_port()
-    admin_key = "myd_" + uuid.uuid4().hex + uuid.uuid4().hex[:8]
+    admin_key = admin_key or "myd_" + uuid.uuid4().hex + uuid.uuid4().hex[:8]
     env = {
         **os.environ,
         "MODELYARD_DATABASE_URL": database_url,
@@ -84,7 +87,9 @@ def run_server(
     log_path = workdir / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "modelyard", "serve", "--port", str(port), *args],
+            command(port)
+            if command
+            else [sys.executable, "-m", "modelyard", "serve", "--port", str(port), *args],
             env=env,
             cwd=workdir,
             stdout=log,

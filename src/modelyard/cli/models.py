@@ -6,6 +6,7 @@ Every command is one SDK call; `--json` prints the API's JSON for it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -109,10 +110,7 @@ def rename(
     """
     with connected(server_url, api_key) as yard:
         raw = yard.models.with_raw_response.update(model_id=model_id, name=name)
-    if as_json:
-        print_json(api_json(raw))
-    else:
-        say(f"Renamed {raw.parse().id} to {name!r}.")
+    report_change(raw, as_json, lambda model: f"Renamed {model} to {name!r}.")
 
 
 @app.command()
@@ -129,10 +127,7 @@ def describe(
     """
     with connected(server_url, api_key) as yard:
         raw = yard.models.with_raw_response.update(model_id=model_id, description=description)
-    if as_json:
-        print_json(api_json(raw))
-    else:
-        say(f"Set the description of {raw.parse().id}.")
+    report_change(raw, as_json, lambda model: f"Set the description of {model}.")
 
 
 @app.command()
@@ -148,10 +143,7 @@ def archive(
     """
     with connected(server_url, api_key) as yard:
         raw = yard.models.with_raw_response.archive(model_id=model_id)
-    if as_json:
-        print_json(api_json(raw))
-    else:
-        say(f"Archived {raw.parse().id}.")
+    report_change(raw, as_json, lambda model: f"Archived {model}.")
 
 
 @app.command()
@@ -167,10 +159,15 @@ def unarchive(
     """
     with connected(server_url, api_key) as yard:
         raw = yard.models.with_raw_response.unarchive(model_id=model_id)
+    report_change(raw, as_json, lambda model: f"Unarchived {model}.")
+
+
+def report_change(raw: Any, as_json: bool, sentence: Callable[[str], str]) -> None:
+    """The API's JSON, or one sentence about the model (given its id)."""
     if as_json:
         print_json(api_json(raw))
     else:
-        say(f"Unarchived {raw.parse().id}.")
+        say(sentence(raw.parse().id))
 
 
 def stdin_is_terminal() -> bool:
@@ -196,10 +193,7 @@ def delete(
         typer.confirm(f"Delete {model_id}? This cannot be undone.", abort=True, err=True)
     with connected(server_url, api_key) as yard:
         raw = yard.models.with_raw_response.delete(model_id=model_id)
-    if as_json:
-        print_json(api_json(raw))
-    else:
-        say(f"Deleted {raw.parse().id}.")
+    report_change(raw, as_json, lambda model: f"Deleted {model}.")
 
 
 @app.command()
