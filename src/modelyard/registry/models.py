@@ -44,17 +44,24 @@ class ModelService:
     def __init__(self, store: Store, clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.clock = clock
-        self._view = CatalogView(-1, ())
+        # The catalog view and the transaction that last checked its version: one tuple, so
+        # threads swap both at once.
+        self._view: tuple[CatalogView, object] = (CatalogView(-1, ()), None)
 
     # -- reads ------------------------------------------------------------------------------
 
     def catalog(self, conn: Connection) -> CatalogView:
-        """The base models, reloaded only when a catalog sync changed them."""
+        """The base models, reloaded only when a catalog sync changed them; checked once per
+        transaction (the group-committed writes of a batch share one)."""
+        transaction = conn.get_transaction()
+        view, checked_in = self._view
+        if transaction is not None and checked_in is transaction:
+            return view
         repo = CatalogRepository(conn)
         version = repo.version()
-        view = self._view
         if view.revision != version:
-            view = self._view = CatalogView(version, tuple(repo.all()))
+            view = CatalogView(version, tuple(repo.all()))
+        self._view = (view, transaction)
         return view
 
     def list(self, principal: Principal, query: ListQuery | None = None) -> ModelPage:
@@ -173,39 +180,81 @@ class ModelService:
 
     # -- changes ----------------------------------------------------------------------------
 
+    # Each change is a function of the write transaction, run either on the caller's thread
+    # (`update`, for the CLI and tests) or with other requests' writes in one transaction
+    # (`update_async`, for the server's event loop: group commit, see store/group_commit.py).
+
     def update(
         self, actor: Actor, model_id: str, patch: UpdateFTModelIn, if_match: str | None
     ) -> Versioned:
         changes = patch.model_dump(include=patch.model_fields_set)
         with self.store.write() as conn:
-            model = self._changeable(conn, actor.principal, model_id, if_match)
-            changes = {key: value for key, value in changes.items() if getattr(model, key) != value}
-            if changes:
-                model = self._change(conn, actor, "model.updated", model, **changes)
-            root_version = self.catalog(conn).root_version(model.root)
-        out = cards.fine_tuned_model_out(model, actor.principal.organization_id, root_version)
-        return Versioned(out, cards.etag(model))
+            return self._update(conn, actor, model_id, changes, if_match)
+
+    async def update_async(
+        self, actor: Actor, model_id: str, patch: UpdateFTModelIn, if_match: str | None
+    ) -> Versioned:
+        changes = patch.model_dump(include=patch.model_fields_set)
+        return await self.store.write_together(
+            lambda conn: self._update(conn, actor, model_id, changes, if_match)
+        )
 
     def set_archived(
         self, actor: Actor, model_id: str, archived: bool, if_match: str | None
     ) -> Versioned:
         """Archive or unarchive; idempotent (no change, no event, same ETag)."""
         with self.store.write() as conn:
-            model = self._changeable(conn, actor.principal, model_id, if_match)
-            if model.archived != archived:
-                action = "model.archived" if archived else "model.unarchived"
-                model = self._change(conn, actor, action, model, archived=archived)
-        return Versioned(
-            {"id": model.id, "object": "model", "archived": archived}, cards.etag(model)
+            return self._set_archived(conn, actor, model_id, archived, if_match)
+
+    async def set_archived_async(
+        self, actor: Actor, model_id: str, archived: bool, if_match: str | None
+    ) -> Versioned:
+        return await self.store.write_together(
+            lambda conn: self._set_archived(conn, actor, model_id, archived, if_match)
         )
 
     def delete(self, actor: Actor, model_id: str, if_match: str | None) -> Json:
         """Tombstone the model: gone from list and retrieve, its id never reused."""
         with self.store.write() as conn:
-            model = self._changeable(conn, actor.principal, model_id, if_match)
-            FineTunedRepository(conn).change(model, deleted_at=int(self.clock()))
-            before = cards.fine_tuned_card(model, actor.principal.organization_id)
-            self._audit(conn, actor, "model.deleted", model.id, before, None)
+            return self._delete(conn, actor, model_id, if_match)
+
+    async def delete_async(self, actor: Actor, model_id: str, if_match: str | None) -> Json:
+        return await self.store.write_together(
+            lambda conn: self._delete(conn, actor, model_id, if_match)
+        )
+
+    def _update(
+        self,
+        conn: Connection,
+        actor: Actor,
+        model_id: str,
+        changes: Json,
+        if_match: str | None,
+    ) -> Versioned:
+        model = self._changeable(conn, actor.principal, model_id, if_match)
+        changes = {key: value for key, value in changes.items() if getattr(model, key) != value}
+        if changes:
+            model = self._change(conn, actor, "model.updated", model, **changes)
+        root_version = self.catalog(conn).root_version(model.root)
+        out = cards.fine_tuned_model_out(model, actor.principal.organization_id, root_version)
+        return Versioned(out, cards.etag(model))
+
+    def _set_archived(
+        self, conn: Connection, actor: Actor, model_id: str, archived: bool, if_match: str | None
+    ) -> Versioned:
+        model = self._changeable(conn, actor.principal, model_id, if_match)
+        if model.archived != archived:
+            action = "model.archived" if archived else "model.unarchived"
+            model = self._change(conn, actor, action, model, archived=archived)
+        return Versioned(
+            {"id": model.id, "object": "model", "archived": archived}, cards.etag(model)
+        )
+
+    def _delete(self, conn: Connection, actor: Actor, model_id: str, if_match: str | None) -> Json:
+        model = self._changeable(conn, actor.principal, model_id, if_match)
+        FineTunedRepository(conn).change(model, deleted_at=int(self.clock()))
+        before = cards.fine_tuned_card(model, actor.principal.organization_id)
+        self._audit(conn, actor, "model.deleted", model.id, before, None)
         return {"id": model.id, "object": "model", "deleted": True}
 
     def _changeable(

@@ -11,16 +11,19 @@ import fcntl
 import hashlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
+from .group_commit import GroupCommit
 from .tables import STORE_REVISION, store_revision
+
+T = TypeVar("T")
 
 _WRITE = "modelyard_write"
 REVISIONS_SQL = "SELECT value FROM store_revision WHERE id IN (1, 3) ORDER BY id"
@@ -89,7 +92,8 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 class Store:
-    """The engine plus the two ways in: a read transaction and a write transaction."""
+    """The engine plus the ways in: a read transaction, a write transaction, and a write shared
+    with other concurrent writes (`write_together`, for the server's event loop)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -99,6 +103,7 @@ class Store:
         # One writer at a time per process: SQLite's busy handler sleeps (up to 100 ms) between
         # retries, so threads queue here instead; other processes still wait in busy_timeout.
         self._write_lock = threading.Lock()
+        self._group = GroupCommit(self.write)
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -117,6 +122,11 @@ class Store:
             with conn.begin():
                 conn.execute(_BUMP_REVISION)
                 yield conn
+
+    async def write_together(self, work: Callable[[Connection], T]) -> T:
+        """`work(conn)` in a write transaction shared with the writes queued beside it (group
+        commit, see group_commit.py); returns once that transaction has committed."""
+        return await self._group.run(work)
 
     def revision(self) -> int:
         with self.read() as conn:
@@ -160,6 +170,7 @@ class Store:
         return connection
 
     def dispose(self) -> None:
+        self._group.close()
         for connection in self._probe_connections:
             with suppress(Exception):
                 connection.close()

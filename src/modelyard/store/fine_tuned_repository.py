@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,11 +75,20 @@ class FineTunedRepository:
         """Set fields and bump the version (the ETag's source); returns the changed record."""
         changed = replace(model, **values, version=model.version + 1)
         self.conn.execute(
-            sa.update(_ft)
-            .where(_ft.c.id == model.id, _ft.c.version == model.version)
-            .values(**values, version=changed.version)
+            _change_statement(frozenset(values)),
+            {**values, "b_id": model.id, "b_version": model.version, "version": changed.version},
         )
         return changed
+
+
+@cache
+def _change_statement(columns: frozenset[str]) -> sa.Update:
+    """The UPDATE of these columns (and the version), built once per set of columns."""
+    return (
+        sa.update(_ft)
+        .where(_ft.c.id == sa.bindparam("b_id"), _ft.c.version == sa.bindparam("b_version"))
+        .values({name: sa.bindparam(name) for name in (*sorted(columns), "version")})
+    )
 
 
 @dataclass(frozen=True, slots=True)

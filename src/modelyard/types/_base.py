@@ -6,13 +6,14 @@ fields, so an older SDK keeps working against a newer server that adds keys.
 
 from pydantic import BaseModel, ConfigDict
 
-# defer_build on outputs: a type's validator is built on first use, not at import, so
-# `import modelyard` stays fast for SDK users (about 20 ms, measured by bench/sdk.py). Inputs are
-# built eagerly: FastAPI's body handling fails on deferred models (seen with FastAPI 0.165).
+# defer_build: a type's validator is built on first use, not at import, so `import modelyard`
+# stays fast for SDK users (bench/sdk.py). FastAPI's body handling fails on deferred models (seen
+# with FastAPI 0.165), so the server builds its inputs when its routes are imported
+# (`build_input_types`).
 
 
 class InputType(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class OutputType(BaseModel):
@@ -22,3 +23,14 @@ class OutputType(BaseModel):
 # No NUL in any text a client sends: PostgreSQL's text cannot hold it (a 500 there, stored as is
 # on SQLite), and no name or description needs it.
 NO_NUL = r"^[^\x00]*$"
+
+
+def build_input_types() -> None:
+    """Build every input type's validator now and turn deferral off for good: FastAPI wraps a body
+    type in a `TypeAdapter`, which defers too when the type's config says so, and then fails."""
+    pending = list(InputType.__subclasses__())
+    while pending:
+        model = pending.pop()
+        model.model_config["defer_build"] = False
+        model.model_rebuild(force=True)
+        pending.extend(model.__subclasses__())

@@ -55,14 +55,15 @@ def register(
     summary="Update Fine Tuned Model",
     responses={200: {"model": FTModelOut}},
 )
-def update(
+async def update(
     model_id: ModelId,
     actor: CurrentActor,
     models: Models,
     patch: Annotated[UpdateFTModelIn | None, Body()] = None,
     if_match: IfMatch = None,
 ) -> Response:
-    return _with_etag(models.update(actor, model_id, patch or UpdateFTModelIn(), if_match))
+    patch = patch or UpdateFTModelIn()
+    return _with_etag(await models.update_async(actor, model_id, patch, if_match))
 
 
 @router.post(
@@ -71,10 +72,10 @@ def update(
     summary="Archive Fine Tuned Model",
     responses={200: {"model": ArchiveFTModelOut}},
 )
-def archive(
+async def archive(
     model_id: ModelId, actor: CurrentActor, models: Models, if_match: IfMatch = None
 ) -> Response:
-    return _with_etag(models.set_archived(actor, model_id, True, if_match))
+    return _with_etag(await models.set_archived_async(actor, model_id, True, if_match))
 
 
 @router.delete(
@@ -83,7 +84,7 @@ def archive(
     summary="Unarchive Fine Tuned Model",
     responses={200: {"model": UnarchiveFTModelOut}},
 )
-def unarchive(
+async def unarchive(
     model_id: ModelId, actor: CurrentActor, models: Models, if_match: IfMatch = None
 ) -> Response:
-    return _with_etag(models.set_archived(actor, model_id, False, if_match))
+    return _with_etag(await models.set_archived_async(actor, model_id, False, if_match))

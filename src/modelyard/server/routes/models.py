@@ -85,7 +85,7 @@ async def retrieve_model(
     summary="Delete Model",
     responses={200: {"model": DeleteModelOut}},
 )
-def delete_model(
+async def delete_model(
     model_id: ModelId, actor: CurrentActor, models: Models, if_match: IfMatch = None
 ) -> Response:
-    return json_response(models.delete(actor, model_id, if_match))
+    return json_response(await models.delete_async(actor, model_id, if_match))

@@ -1,0 +1,126 @@
+"""Group commit: one writer thread runs the writes of concurrent requests in shared transactions.
+
+Why: a write per pool thread paid, per request, a transaction (BEGIN IMMEDIATE, the revision
+bump, COMMIT) and a handful of GIL hand-offs with the busy event loop: each SQL statement
+releases the GIL and waits for it again (a convoy, profiled with py-spy: ~3 ms per PATCH under
+32 connections for ~0.5 ms of work). Here the writer takes every write waiting in its queue, runs
+each in its own SAVEPOINT of one transaction and commits once; each caller's future is settled
+after that COMMIT, so nobody hears "done" before the write is durable.
+
+A write that raises (a 404, a 412, a constraint) rolls back to its savepoint only: the others in
+the batch are unaffected. A COMMIT that fails fails every write of the batch, and none of them
+is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.engine import Connection
+
+T = TypeVar("T")
+
+# Writes per transaction at most: bounds how long a batch holds the write lock (and so the wait
+# of a write queued behind it), while the hand-offs and the COMMIT are paid once per batch.
+MAX_BATCH = 64
+
+_SAVEPOINT = "SAVEPOINT modelyard_write"
+_ROLLBACK_TO = "ROLLBACK TO SAVEPOINT modelyard_write"
+_RELEASE = "RELEASE SAVEPOINT modelyard_write"
+
+
+@dataclass(slots=True)
+class _Job:
+    work: Callable[[Connection], Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+
+
+def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+    if future.done():  # the caller went away (a client that disconnected): nothing to tell
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(value)
+
+
+class GroupCommit:
+    def __init__(self, transaction: Callable[[], AbstractContextManager[Connection]]) -> None:
+        self._transaction = transaction
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start = threading.Lock()
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """Run `work(conn)` in a write transaction shared with other writes; its result once the
+        transaction has committed, or the exception it raised."""
+        if self._thread is None:
+            self._start_thread()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_Job(work, loop, future))
+        return await future
+
+    def close(self) -> None:
+        """Finish the queued writes, then stop the writer thread."""
+        with self._start:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join()
+
+    def _start_thread(self) -> None:
+        with self._start:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._serve, name="modelyard-writer", daemon=True
+                )
+                self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            batch = [job]
+            while len(batch) < MAX_BATCH:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(job)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Job]) -> None:
+        outcomes: list[tuple[Any, BaseException | None]] = []
+        try:
+            with self._transaction() as conn:
+                for job in batch:
+                    # Plain SAVEPOINT statements rather than `begin_nested()`: a third of the
+                    # cost of a PATCH's write went to SQLAlchemy's savepoint bookkeeping.
+                    conn.exec_driver_sql(_SAVEPOINT)
+                    try:
+                        value = job.work(conn)
+                    except Exception as error:
+                        conn.exec_driver_sql(_ROLLBACK_TO)
+                        outcomes.append((None, error))
+                    else:
+                        conn.exec_driver_sql(_RELEASE)
+                        outcomes.append((value, None))
+        except Exception as error:  # the COMMIT (or BEGIN) failed: no write of the batch is kept
+            outcomes = [(None, error)] * len(batch)
+        for job, (value, error) in zip(batch, outcomes, strict=True):
+            try:
+                job.loop.call_soon_threadsafe(_settle, job.future, value, error)
+            except RuntimeError:  # that event loop is closed: its caller is gone
+                pass
