@@ -89,7 +89,7 @@ def test_an_unknown_command_or_option_is_a_usage_error():
 
 def test_shell_completion_script_is_offered():
     result = run("--show-completion", "bash")
-    assert result.exit_code == 0
+    assert result.exit_code == 0, (result.output, result.stderr, result.exception)
     assert "complete" in result.stdout
 
 

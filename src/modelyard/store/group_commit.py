@@ -18,7 +18,7 @@ import asyncio
 import queue
 import threading
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -119,8 +119,6 @@ class GroupCommit:
                         outcomes.append((value, None))
         except Exception as error:  # the COMMIT (or BEGIN) failed: no write of the batch is kept
             outcomes = [(None, error)] * len(batch)
-        for job, (value, error) in zip(batch, outcomes, strict=True):
-            try:
-                job.loop.call_soon_threadsafe(_settle, job.future, value, error)
-            except RuntimeError:  # that event loop is closed: its caller is gone
-                pass
+        for job, (value, failure) in zip(batch, outcomes, strict=True):
+            with suppress(RuntimeError):  # that event loop is closed: its caller is gone
+                job.loop.call_soon_threadsafe(_settle, job.future, value, failure)

@@ -1,0 +1,153 @@
+"""Group commit (store/group_commit.py): concurrent writes share a transaction, yet each one
+succeeds or fails on its own, and nobody hears "done" before the COMMIT."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from modelyard.registry.errors import NotFound, PreconditionFailed
+from modelyard.registry.identity import Actor
+from modelyard.registry.models import ModelService
+from modelyard.registry.tenancy import TenancyService
+from modelyard.server.startup import prepare
+from modelyard.store.audit_repository import AuditRepository
+from modelyard.store.engine import Store
+from modelyard.store.group_commit import GroupCommit
+from modelyard.store.tables import audit_events
+from modelyard.types import RegisterFTModelIn, UpdateFTModelIn
+from tests.support.app import ADMIN_KEY, settings_for
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    prepare(settings_for(database_url))
+    built = Store.from_url(database_url)
+    try:
+        yield built
+    finally:
+        built.dispose()
+
+
+def event(action: str) -> Callable[[Connection], str]:
+    """A write: one audit row with this action."""
+
+    def work(conn: Connection) -> str:
+        AuditRepository(conn).append(created=1, organization_id="org", action=action)
+        return action
+
+    return work
+
+
+def actions(store: Store) -> list[str]:
+    with store.read() as conn:
+        query = sa.select(audit_events.c.action).order_by(audit_events.c.id)
+        return list(conn.scalars(query))
+
+
+async def together(store: Store, *works: Callable[[Connection], Any]) -> list[Any]:
+    return await asyncio.gather(*(store.write_together(w) for w in works), return_exceptions=True)
+
+
+def test_each_write_keeps_its_own_outcome(store: Store):
+    def writes_then_fails(conn: Connection) -> None:
+        event("half-done")(conn)
+        raise ValueError("refused after writing")
+
+    def breaks_a_constraint(conn: Connection) -> None:
+        AuditRepository(conn).append(created=1, organization_id=None, action="no-org")
+
+    outcomes = asyncio.run(
+        together(store, event("a"), writes_then_fails, event("b"), breaks_a_constraint, event("c"))
+    )
+    assert outcomes[0::2] == ["a", "b", "c"]
+    assert isinstance(outcomes[1], ValueError)
+    assert isinstance(outcomes[3], sa.exc.IntegrityError)
+    assert actions(store) == ["a", "b", "c"]  # the failed writes left nothing behind
+
+
+def test_a_failed_commit_fails_every_write_of_the_batch_and_keeps_none(store: Store):
+    @contextmanager
+    def commit_fails() -> Iterator[Connection]:
+        with store.write() as conn:
+            yield conn
+            raise OSError("disk full")  # raised inside: the transaction rolls back
+
+    group = GroupCommit(commit_fails)
+
+    async def main() -> list[Any]:
+        return await asyncio.gather(
+            *(group.run(event(name)) for name in "xyz"), return_exceptions=True
+        )
+
+    try:
+        outcomes = asyncio.run(main())
+    finally:
+        group.close()
+    assert all(isinstance(outcome, OSError) for outcome in outcomes)
+    assert actions(store) == []
+
+
+def test_a_write_is_committed_when_its_caller_hears_of_it(store: Store):
+    async def main() -> list[bool]:
+        seen = []
+        for name in ("one", "two", "three"):
+            await store.write_together(event(name))
+            seen.append(name in actions(store))  # another connection, right away
+        return seen
+
+    assert asyncio.run(main()) == [True, True, True]
+
+
+def test_close_finishes_what_is_queued(store: Store, database_url: str):
+    async def main() -> None:
+        pending = [asyncio.ensure_future(store.write_together(event(str(n)))) for n in range(50)]
+        await asyncio.sleep(0)  # queued, not awaited yet
+        await asyncio.gather(*pending)
+
+    asyncio.run(main())
+    store.dispose()
+    reopened = Store.from_url(database_url)
+    try:
+        assert len(actions(reopened)) == 50
+    finally:
+        reopened.dispose()
+
+
+def test_concurrent_changes_follow_the_rules_one_by_one(store: Store):
+    """PATCHes grouped in one transaction: each sees the ones before it (a stale If-Match is a
+    412, a missing model a 404), and each change that succeeded is one audit event."""
+    service = ModelService(store)
+    tenancy = TenancyService(store)
+    actor = Actor(tenancy.authenticate(ADMIN_KEY), "request")
+    tag = tenancy.workspace_tag(actor.principal.workspace_id, actor.principal.organization_id)
+    body = RegisterFTModelIn(root="mistral-small-latest", suffix="g")
+    found, _ = service.register(actor, body, tag)
+    model_id, etag = found.body["id"], found.etag
+    assert etag is not None
+
+    def patch(name: str, if_match: str | None = None, target: str = model_id) -> Any:
+        return service.update_async(actor, target, UpdateFTModelIn(name=name), if_match)
+
+    async def main() -> list[Any]:
+        return await asyncio.gather(
+            patch("first", etag),
+            patch("second", etag),  # the first changed the ETag: 412
+            patch("third"),
+            patch("nowhere", target="ft:missing"),
+            return_exceptions=True,
+        )
+
+    first, second, third, nowhere = asyncio.run(main())
+    assert first.body["name"] == "first"
+    assert isinstance(second, PreconditionFailed)
+    assert third.body["name"] == "third"
+    assert isinstance(nowhere, NotFound)
+    assert service.retrieve(actor.principal, model_id).body["name"] == "third"
+    assert actions(store).count("model.updated") == 2
