@@ -181,6 +181,12 @@ def main() -> None:
     bulk_load(store, organization, args.total - total_small - sum(SIZES[1:]), 10**7, 1000)
     with store.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
+    if store.dialect == "sqlite":
+        # The bulk load left ~1 GB in the WAL: every page read would consult its index until a
+        # checkpoint copies it into the database file, as SQLite does on its own once the load
+        # is over. Measure that steady state, not the minutes after the load.
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     loaded = time.perf_counter() - started
     large = measure(url, store, args.seconds, default.id)
     store.dispose()

@@ -51,6 +51,11 @@ def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None
         future.set_result(value)
 
 
+def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | None]]) -> None:
+    for future, value, error in settled:
+        _settle(future, value, error)
+
+
 class GroupCommit:
     def __init__(self, transaction: Callable[[], AbstractContextManager[Connection]]) -> None:
         self._transaction = transaction
@@ -119,6 +124,10 @@ class GroupCommit:
                         outcomes.append((value, None))
         except Exception as error:  # the COMMIT (or BEGIN) failed: no write of the batch is kept
             outcomes = [(None, error)] * len(batch)
+        # One wake-up per event loop for the whole batch, not one per write.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
         for job, (value, failure) in zip(batch, outcomes, strict=True):
-            with suppress(RuntimeError):  # that event loop is closed: its caller is gone
-                job.loop.call_soon_threadsafe(_settle, job.future, value, failure)
+            by_loop.setdefault(job.loop, []).append((job.future, value, failure))
+        for loop, settled in by_loop.items():
+            with suppress(RuntimeError):  # that event loop is closed: its callers are gone
+                loop.call_soon_threadsafe(_settle_all, settled)
