@@ -1,4 +1,5 @@
-"""Several server processes on one PostgreSQL: what one acknowledges, every other sees next."""
+"""Several server processes on one store (PostgreSQL, or one SQLite file): what one acknowledges,
+every other sees next."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.databases import fresh_database
+from tests.support.databases import DIALECTS, fresh_database
 from tests.support.server import LiveServer, run_server
 
 
-@pytest.fixture
-def replicas(tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
+@pytest.fixture(params=DIALECTS)
+def replicas(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[LiveServer, LiveServer]]:
     with (
-        fresh_database("postgres", tmp_path) as url,
+        fresh_database(request.param, tmp_path) as url,
         run_server(url, tmp_path) as first,
         run_server(url, tmp_path) as second,
     ):

@@ -20,6 +20,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
+from .change_signal import ChangeSignal
 from .group_commit import GroupCommit
 from .tables import STORE_REVISION, store_revision
 
@@ -104,6 +105,7 @@ class Store:
         # retries, so threads queue here instead; other processes still wait in busy_timeout.
         self._write_lock = threading.Lock()
         self._group = GroupCommit(self.write)
+        self.change_signal = _change_signal(engine)
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -122,6 +124,8 @@ class Store:
             with conn.begin():
                 conn.execute(_BUMP_REVISION)
                 yield conn
+            if self.change_signal is not None:  # committed: tell the other processes
+                self.change_signal.announce()
 
     async def write_together(self, work: Callable[[Connection], T]) -> T:
         """`work(conn)` in a write transaction shared with the writes queued beside it (group
@@ -171,12 +175,23 @@ class Store:
 
     def dispose(self) -> None:
         self._group.close()
+        if self.change_signal is not None:
+            self.change_signal.close()
+            self.change_signal = None
         for connection in self._probe_connections:
             with suppress(Exception):
                 connection.close()
         self._probe_connections.clear()
         self._probes = threading.local()
         self.engine.dispose()
+
+
+def _change_signal(engine: Engine) -> ChangeSignal | None:
+    """SQLite on a file: the shared word its processes watch (see change_signal.py)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return ChangeSignal(Path(database))
 
 
 def current_revision(conn: Connection) -> int:

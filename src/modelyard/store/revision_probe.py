@@ -1,10 +1,11 @@
 """The per-request freshness check, without a round trip per request on PostgreSQL.
 
 Every request needs the store's versions as of some moment after it arrived (a write
-acknowledged before it arrived must be seen). On SQLite the check is a few microseconds, so each
-request reads them itself. On PostgreSQL it is a network round trip, so concurrent requests share
-one: a request joins the probe that will be *sent next* — never one already in flight, which was
-sent before it arrived — so one round trip serves every request that came in meanwhile.
+acknowledged before it arrived must be seen). On SQLite a request reads them from the database
+only when a write was announced since the last read (change_signal.py). On PostgreSQL it is a
+network round trip, so concurrent requests share one: a request joins the probe that will be
+*sent next* — never one already in flight, which was sent before it arrived — so one round trip
+serves every request that came in meanwhile.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from .change_signal import SignalledProbe
 from .engine import REVISIONS_SQL, Store
 
 Versions = tuple[int, int]
@@ -21,9 +23,12 @@ Versions = tuple[int, int]
 def revision_probe(store: Store) -> Callable[[], Awaitable[Versions]]:
     if store.dialect == "postgresql":
         return CoalescingProbe(store)
+    read = store.probe_revisions
+    if store.change_signal is not None:
+        read = SignalledProbe(store.change_signal, store.probe_revisions)
 
     async def probe() -> Versions:
-        return store.probe_revisions()
+        return read()
 
     return probe
 
