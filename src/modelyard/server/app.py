@@ -21,6 +21,7 @@ from modelyard.store.revision_probe import CoalescingProbe, revision_probe
 
 from . import errors
 from .access_log import AccessLog, configure_logging
+from .change_lane import ChangeLane
 from .gate import Gate
 from .metrics import Metrics
 from .observe import Observe, Recorder
@@ -46,8 +47,11 @@ class App:
         await self._asgi(scope, receive, send)
 
 
-def create_app(settings: Settings, store: Store | None = None) -> App:
-    """The ASGI app on a migrated, synced store (see `modelyard.server.startup.prepare`)."""
+def create_app(settings: Settings, store: Store | None = None, *, change_lane: bool = True) -> App:
+    """The ASGI app on a migrated, synced store (see `modelyard.server.startup.prepare`).
+
+    `change_lane=False` sends every change through FastAPI's routes (tests compare the two).
+    """
     store = store or Store.from_url(settings.database_url)
     probe = revision_probe(store)
     recorders: list[Recorder] = [Metrics()]
@@ -80,8 +84,11 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
     errors.install(api)
     limiter = RateLimiter(settings.rate_limit, settings.redis_url) if settings.rate_limit else None
     memo = RevisionMemo(probe)
+    inner: ASGIApp = ReadCache(api, memo)
+    if change_lane:
+        inner = ChangeLane(inner, api.state.models)
     gate = Gate(
-        ReadCache(api, memo),
+        inner,
         tenancy=api.state.tenancy,
         memo=memo,
         max_body_bytes=settings.max_body_bytes,

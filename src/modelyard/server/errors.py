@@ -27,11 +27,20 @@ _HTTP_ERRORS = {
 }
 
 
-async def on_registry_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RegistryError)
+def registry_error_response(exc: RegistryError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
     body = error_body(exc.message, exc.type, exc.code, exc.param)
     return json_response(body, exc.status, headers)
+
+
+def unexpected_error_response(request_id: str | None) -> Response:
+    message = f"Internal error (request id {request_id})."
+    return json_response(error_body(message, "server_error", "internal_error"), 500)
+
+
+async def on_registry_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RegistryError)
+    return registry_error_response(exc)
 
 
 async def on_http_error(_request: Request, exc: Exception) -> Response:
@@ -50,8 +59,7 @@ async def on_validation_error(request: Request, exc: Exception) -> Response:
 async def on_unexpected_error(request: Request, exc: Exception) -> Response:
     request_id = request.scope.get("state", {}).get("request_id")
     log.exception("unhandled error in request %s", request_id)
-    message = f"Internal error (request id {request_id})."
-    return json_response(error_body(message, "server_error", "internal_error"), 500)
+    return unexpected_error_response(request_id)
 
 
 def install(app: FastAPI) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
+from modelyard.registry.models import Versioned
+
 
 def json_response(
     body: Any, status_code: int = 200, headers: Mapping[str, str] | None = None
@@ -19,3 +21,10 @@ def json_response(
 
 def error_body(message: str, type_: str, code: str, param: str | None = None) -> dict[str, Any]:
     return {"object": "error", "message": message, "type": type_, "param": param, "code": code}
+
+
+def versioned_response(found: Versioned, status_code: int = 200, **headers: str) -> Response:
+    """A fine-tuned model's answer, with its ETag."""
+    if found.etag:
+        headers["ETag"] = found.etag
+    return json_response(found.body, status_code, headers)

@@ -8,7 +8,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body
 from starlette.responses import Response
 
-from modelyard.registry.models import Versioned
 from modelyard.types import (
     ArchiveFTModelOut,
     FTModelCard,
@@ -19,16 +18,10 @@ from modelyard.types import (
 )
 
 from ..dependencies import CurrentActor, Models, Tenancy
-from ..responses import json_response
+from ..responses import versioned_response
 from .params import IfMatch, ModelId
 
 router = APIRouter(prefix="/v1/fine_tuning/models", tags=["fine-tuned models"])
-
-
-def _with_etag(found: Versioned, status_code: int = 200, **headers: str) -> Response:
-    if found.etag:
-        headers["ETag"] = found.etag
-    return json_response(found.body, status_code, headers)
 
 
 @router.post(
@@ -45,8 +38,10 @@ def register(
     tag = tenancy.workspace_tag(principal.workspace_id, principal.organization_id)
     found, created = models.register(actor, body, tag)
     if not created:
-        return _with_etag(found)
-    return _with_etag(found, 201, Location=f"/v1/models/{quote(found.body['id'], safe=':/')}")
+        return versioned_response(found)
+    return versioned_response(
+        found, 201, Location=f"/v1/models/{quote(found.body['id'], safe=':/')}"
+    )
 
 
 @router.patch(
@@ -63,7 +58,7 @@ async def update(
     if_match: IfMatch = None,
 ) -> Response:
     patch = patch or UpdateFTModelIn()
-    return _with_etag(await models.update_async(actor, model_id, patch, if_match))
+    return versioned_response(await models.update_async(actor, model_id, patch, if_match))
 
 
 @router.post(
@@ -75,7 +70,7 @@ async def update(
 async def archive(
     model_id: ModelId, actor: CurrentActor, models: Models, if_match: IfMatch = None
 ) -> Response:
-    return _with_etag(await models.set_archived_async(actor, model_id, True, if_match))
+    return versioned_response(await models.set_archived_async(actor, model_id, True, if_match))
 
 
 @router.delete(
@@ -87,4 +82,4 @@ async def archive(
 async def unarchive(
     model_id: ModelId, actor: CurrentActor, models: Models, if_match: IfMatch = None
 ) -> Response:
-    return _with_etag(await models.set_archived_async(actor, model_id, False, if_match))
+    return versioned_response(await models.set_archived_async(actor, model_id, False, if_match))
