@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 import typer.main
+from typer.testing import CliRunner
 
 from modelyard import __version__
 from modelyard.cli.main import app
@@ -87,10 +88,19 @@ def test_an_unknown_command_or_option_is_a_usage_error():
     assert run("models", "list", "--colour").exit_code == 2
 
 
-def test_shell_completion_script_is_offered():
-    result = run("--show-completion", "bash")
-    assert result.exit_code == 0, (result.output, result.stderr, result.exception)
-    assert "complete" in result.stdout
+COMPLETE = "_MODELYARD_COMPLETE"
+
+
+def test_shell_completion_script_is_offered_and_completes():
+    # What `--show-completion` prints once it knows the shell (it detects it from the parent
+    # processes, which a test run may not have), and what the script then asks for.
+    script = CliRunner().invoke(app, [], prog_name="modelyard", env={COMPLETE: "source_bash"})
+    assert script.exit_code == 0
+    assert "complete" in script.stdout
+    assert "_modelyard_completion" in script.stdout
+    words = {COMPLETE: "complete_bash", "COMP_WORDS": "modelyard mo", "COMP_CWORD": "1"}
+    completed = CliRunner().invoke(app, [], prog_name="modelyard", env=words)
+    assert completed.stdout.split() == ["models"]
 
 
 PROBE = """
