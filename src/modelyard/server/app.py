@@ -62,14 +62,7 @@ def create_app(settings: Settings, store: Store | None = None, *, change_lane: b
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Everything built so far (modules, the app, its routes and schemas: most of the
-        # process's objects) lives as long as the process: take it out of the cyclic garbage
-        # collector's view. Its full collections walked all of it, ~60 ms each, and set the
-        # p99 of PATCH under load (70 ms -> 13 ms with this; bench/RESULTS.md).
-        gc.collect()
-        gc.freeze()
         yield
-        gc.unfreeze()
         if access_log is not None:
             access_log.flush()  # the last half second's lines, on a graceful stop
         if isinstance(probe, CoalescingProbe):
@@ -113,4 +106,11 @@ def app_from_env() -> App:
     # 5 ms switch interval the busy event loop keeps it that long each time (a convoy: ~3 ms per
     # PATCH, profiled with py-spy). 0.5 ms keeps a write's handoffs short.
     sys.setswitchinterval(0.0005)
-    return create_app(settings)
+    app = create_app(settings)
+    # Everything built so far (modules, the app, its routes and schemas: most of the process's
+    # objects) lives as long as the worker: take it out of the cyclic garbage collector's view.
+    # Its full collections walked all of it, ~60 ms each, and set the p99 of PATCH under load
+    # (70 ms -> 13 ms with this; bench/RESULTS.md).
+    gc.collect()
+    gc.freeze()
+    return app
