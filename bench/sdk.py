@@ -212,9 +212,9 @@ modelyard / mistralai = {vs_mistralai:.2f} (target at least 3.0: {verdict(vs_mis
     print(report)
     if args.results:
         with args.results.open("a") as results:
-            results.write(
-                "\n" + report.replace("# SDK benchmark", "## SDK benchmark (bench/sdk.py)", 1)
-            )
+            section = report.replace("\n## ", "\n### ")  # one level down in RESULTS.md
+            section = section.replace("# SDK benchmark", "## SDK benchmark (bench/sdk.py)", 1)
+            results.write("\n" + section)
 
 
 if __name__ == "__main__":

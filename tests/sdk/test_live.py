@@ -241,3 +241,33 @@ def test_if_match_guards_writes(mode: str, live_server: LiveServer) -> None:
         archived = models.archive(model_id=model_id, if_match=etag)
     assert caught.value.code == "precondition_failed"
     assert archived.archived is True
+
+
+def test_the_sdks_own_client_leaves_responses_as_httpx_does(live_server: LiveServer) -> None:
+    """Its requests skip `httpx.Client.send` (see _transport.py); the raw response is still whole:
+    read, closed, with its request and elapsed time."""
+    yard = Modelyard(api_key=live_server.new_workspace_key(), server_url=live_server.base_url)
+    with yard:
+        raw = yard.models.with_raw_response.retrieve(model_id="mistral-small-2506")
+        response = raw.http_response
+        assert response.is_closed
+        assert response.json()["id"] == "mistral-small-2506"
+        assert response.request.url.path == "/v1/models/mistral-small-2506"
+        assert response.request.headers["user-agent"].startswith("modelyard-python/")
+        assert response.elapsed.total_seconds() > 0
+
+
+def test_the_sdks_own_async_client_leaves_responses_as_httpx_does(
+    live_server: LiveServer,
+) -> None:
+    yard = Modelyard(api_key=live_server.new_workspace_key(), server_url=live_server.base_url)
+
+    async def retrieve() -> Any:
+        async with yard:
+            return await yard.models.with_raw_response.retrieve_async(model_id="mistral-small-2506")
+
+    response = asyncio.run(retrieve()).http_response
+    assert response.is_closed
+    assert response.json()["id"] == "mistral-small-2506"
+    assert response.request.url.path == "/v1/models/mistral-small-2506"
+    assert response.elapsed.total_seconds() > 0

@@ -10,10 +10,11 @@ import httpx
 from ._errors import connection_error
 from ._operations import Outcome
 from ._retries import RetryClock, RetryConfig, may_have_reached_server, next_delay
+from ._transport import AsyncSender, Sender
 
 
 def send(
-    http: httpx.Client,
+    http: Sender,
     request: httpx.Request,
     retries: RetryConfig | None,
     clock: RetryClock,
@@ -60,7 +61,7 @@ def send(
 
 
 async def send_async(
-    http: httpx.AsyncClient,
+    http: AsyncSender,
     request: httpx.Request,
     retries: RetryConfig | None,
     clock: RetryClock,
