@@ -68,7 +68,8 @@ class GroupCommit:
     async def run(self, work: Callable[[Connection], T]) -> T:
         """Run `work(conn)` in a write transaction shared with other writes; its result once the
         transaction has committed, or the exception it raised."""
-        if self._thread is None:
+        thread = self._thread
+        if thread is None or not thread.is_alive():
             self._start_thread()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
@@ -85,7 +86,7 @@ class GroupCommit:
 
     def _start_thread(self) -> None:
         with self._start:
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():  # first use, or it died
                 self._thread = threading.Thread(
                     target=self._serve, name="modelyard-writer", daemon=True
                 )
