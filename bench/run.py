@@ -102,11 +102,8 @@ def serve(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[
 
 
 def modelyard(database_url: str, workers: int = 1) -> contextlib.AbstractContextManager[Server]:
-    env = {
-        "MODELYARD_DATABASE_URL": database_url,
-        "MODELYARD_ADMIN_KEY": KEY,
-        "MODELYARD_LOG_LEVEL": "warning",
-    }
+    # Served as deployed: metrics and the access log on (its lines go to the server's log file).
+    env = {"MODELYARD_DATABASE_URL": database_url, "MODELYARD_ADMIN_KEY": KEY}
     command = [sys.executable, "-m", "modelyard", "serve", "--workers", str(workers)]
     return serve(command, env, "/readyz")
 
