@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -42,8 +41,6 @@ _ARCHIVE = "/archive"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 IF_MATCH_MAX_LENGTH = 1024
 
-Change = Callable[[Actor, str | None], Awaitable[Response]]
-
 
 class ChangeLane:
     def __init__(self, app: ASGIApp, models: ModelService) -> None:
@@ -54,49 +51,47 @@ class ChangeLane:
         state = scope.get("state") or {}
         principal: Principal | None = state.get("principal")
         target = _target(scope) if principal is not None else None
-        if target is None:
+        well_formed, if_match = _if_match(scope) if target is not None else (False, None)
+        if principal is None or target is None or not well_formed:
             await self.app(scope, receive, send)
             return
         operation, model_id = target
-        well_formed, if_match = _if_match(scope)
-        if not well_formed:
-            await self.app(scope, receive, send)
-            return
-        change: Change
+        patch = UpdateFTModelIn()
         if operation == "update":
             message = await receive()
-            patch = _patch(message)
-            if patch is None:  # not what the route accepts: FastAPI says why, from the same body
+            body = _patch(message)
+            if body is None:  # not what the route accepts: FastAPI says why, from the same body
                 await self.app(scope, _replay(message), send)
                 return
-
-            async def change(actor: Actor, if_match: str | None) -> Response:
-                return versioned_response(
-                    await self.models.update_async(actor, model_id, patch, if_match)
-                )
-
-        elif operation in ("archive", "unarchive"):
-            archived = operation == "archive"
-
-            async def change(actor: Actor, if_match: str | None) -> Response:
-                found = await self.models.set_archived_async(actor, model_id, archived, if_match)
-                return versioned_response(found)
-
-        else:
-
-            async def change(actor: Actor, if_match: str | None) -> Response:
-                return json_response(await self.models.delete_async(actor, model_id, if_match))
-
-        request_id = state.get("request_id")
-        assert principal is not None
+            patch = body
+        actor = Actor(principal, state.get("request_id"))
         try:
-            response = await change(Actor(principal, request_id), if_match)
+            response = await self._change(operation, actor, model_id, patch, if_match)
         except RegistryError as error:
             response = registry_error_response(error)
         except Exception:
-            log.exception("unhandled error in request %s", request_id)
-            response = unexpected_error_response(request_id)
+            log.exception("unhandled error in request %s", actor.request_id)
+            response = unexpected_error_response(actor.request_id)
         await response(scope, receive, send)
+
+    async def _change(
+        self,
+        operation: str,
+        actor: Actor,
+        model_id: str,
+        patch: UpdateFTModelIn,
+        if_match: str | None,
+    ) -> Response:
+        """What the route of this operation calls, rendered as it renders it."""
+        models = self.models
+        if operation == "update":
+            return versioned_response(await models.update_async(actor, model_id, patch, if_match))
+        if operation == "delete":
+            return json_response(await models.delete_async(actor, model_id, if_match))
+        archived = operation == "archive"
+        return versioned_response(
+            await models.set_archived_async(actor, model_id, archived, if_match)
+        )
 
 
 def _target(scope: Scope) -> tuple[str, str] | None:
