@@ -15,22 +15,23 @@ when a criterion fails: any 5xx or socket error, or RSS growth of 10% or more.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.support.server import run_server
 
 KEY = "myd_soak_admin_key_" + "0" * 25
 POOL = 20  # fine-tuned models the reads and renames go to
@@ -135,45 +136,6 @@ class Memory:
         return next(rss for t, rss in self.samples if t >= seconds)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def server(workdir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "MODELYARD_DATABASE_URL": f"sqlite:///{workdir / 'soak.db'}",
-        "MODELYARD_ADMIN_KEY": KEY,
-    }
-    log_path = workdir / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "modelyard", "serve", "--port", str(port)],
-            env=env,
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start:\n{log_path.read_text()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            time.sleep(0.1)
-        yield url, process, log_path
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def seed(url: str) -> tuple[str, str, list[str]]:
     """A reading workspace with POOL models and a registering one: their keys, the pool ids."""
     keys = []
@@ -256,7 +218,9 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="modelyard-soak-") as tmp:
         workdir = Path(tmp)
-        with server(workdir) as (url, process, log_path):
+        database = f"sqlite:///{workdir / 'soak.db'}"
+        with run_server(database, workdir, catalog=None, admin_key=KEY) as server:
+            url, process, log_path = server.base_url, server.process, server.log_path
             reader, writer, pool = seed(url)
             script = workdir / "soak.lua"
             script.write_text(

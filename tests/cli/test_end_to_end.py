@@ -7,14 +7,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
-from tests.support.server import TEST_CATALOG, free_port
+from tests.support.server import TEST_CATALOG, LiveServer, free_port, wait_ready
 
 
 def modelyard(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -36,31 +33,26 @@ def document(*args: str, env: dict[str, str]) -> dict[str, object]:
 
 @contextmanager
 def serving(env: dict[str, str], workdir: Path) -> Iterator[str]:
+    """`modelyard serve` with exactly this environment (no MODELYARD_ADMIN_KEY: `init` made the
+    key), which `run_server` does not offer."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (workdir / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "modelyard", "serve", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    log_path = workdir / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "modelyard", "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(
+        f"http://127.0.0.1:{port}", "", env["MODELYARD_DATABASE_URL"], process, log_path
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (workdir / "serve.log").read_text()
-            try:
-                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, (workdir / "serve.log").read_text()
-            time.sleep(0.1)
-        yield url
+        wait_ready(server)
+        yield server.base_url
     finally:
         process.terminate()
         process.wait(timeout=10)
-        log.close()
 
 
 def test_a_server_set_up_and_used_only_through_the_cli(database_url: str, tmp_path: Path):

@@ -16,23 +16,18 @@ from modelyard.registry.errors import NotFound, PreconditionFailed
 from modelyard.registry.identity import Actor
 from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
-from modelyard.server.startup import prepare
 from modelyard.store.audit_repository import AuditRepository
 from modelyard.store.engine import Store
 from modelyard.store.group_commit import GroupCommit
 from modelyard.store.tables import audit_events
 from modelyard.types import RegisterFTModelIn, UpdateFTModelIn
-from tests.support.app import ADMIN_KEY, settings_for
+from tests.support.app import ADMIN_KEY, prepared_store, settings_for
 
 
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
-    prepare(settings_for(database_url))
-    built = Store.from_url(database_url)
-    try:
-        yield built
-    finally:
-        built.dispose()
+    with prepared_store(settings_for(database_url)) as prepared:
+        yield prepared
 
 
 def event(action: str) -> Callable[[Connection], str]:

@@ -12,24 +12,18 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from modelyard.server.startup import prepare
 from modelyard.store import records
 from modelyard.store.audit_repository import _APPEND, AuditRepository
 from modelyard.store.engine import Store
 from modelyard.store.fine_tuned_repository import FineTunedRepository, _change_statement
 from modelyard.store.tables import audit_events, fine_tuned_models, workspaces
-from tests.support.app import settings_for
+from tests.support.app import prepared_store, settings_for
 
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    url = f"sqlite:///{tmp_path / 'driver.db'}"
-    prepare(settings_for(url))
-    built = Store.from_url(url)
-    try:
-        yield built
-    finally:
-        built.dispose()
+    with prepared_store(settings_for(f"sqlite:///{tmp_path / 'driver.db'}")) as prepared:
+        yield prepared
 
 
 def stored(store: Store, table: sa.Table, where: str) -> list[tuple[Any, ...]]:

@@ -86,12 +86,18 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def harness(database_url: str, **overrides: Any) -> Iterator[Harness]:
-    settings = settings_for(database_url, **overrides)
+def prepared_store(settings: Settings) -> Iterator[Store]:
+    """The store as a starting server finds it: migrated, catalog synced, first admin key."""
     prepare(settings)
-    store = Store.from_url(database_url)
+    store = Store.from_url(settings.database_url)
     try:
-        with TestClient(create_app(settings, store)) as http:
-            yield Harness(http, store)
+        yield store
     finally:
         store.dispose()
+
+
+@contextmanager
+def harness(database_url: str, **overrides: Any) -> Iterator[Harness]:
+    settings = settings_for(database_url, **overrides)
+    with prepared_store(settings) as store, TestClient(create_app(settings, store)) as http:
+        yield Harness(http, store)

@@ -68,7 +68,7 @@ def run_server(
     database_url: str,
     workdir: Path,
     *,
-    catalog: Path = TEST_CATALOG,
+    catalog: Path | None = TEST_CATALOG,
     extra_env: dict[str, str] | None = None,
     args: tuple[str, ...] = (),
     admin_key: str | None = None,
@@ -81,7 +81,7 @@ def run_server(
         **os.environ,
         "MODELYARD_DATABASE_URL": database_url,
         "MODELYARD_ADMIN_KEY": admin_key,
-        "MODELYARD_CATALOG": str(catalog),
+        **({"MODELYARD_CATALOG": str(catalog)} if catalog else {}),  # None: the packaged one
         **(extra_env or {}),
     }
     log_path = workdir / f"server-{port}.log"

@@ -102,9 +102,10 @@ def app_from_env() -> App:
     """The uvicorn factory used by `modelyard serve` workers: settings from the environment."""
     settings = Settings()
     configure_logging(settings.log_format)
-    # Writes run in worker threads and release the GIL at every SQL statement; with the default
-    # 5 ms switch interval the busy event loop keeps it that long each time (a convoy: ~3 ms per
-    # PATCH, profiled with py-spy). 0.5 ms keeps a write's handoffs short.
+    # Writes run in the writer thread (group commit) and release the GIL at every SQL statement;
+    # with the default 5 ms switch interval the busy event loop kept it that long each time (a
+    # convoy: ~3 ms per PATCH, py-spy). 0.5 ms keeps the hand-offs short (0.1 ms: PATCH 20%
+    # slower; 2 ms: no change, bench/RESULTS.md).
     sys.setswitchinterval(0.0005)
     app = create_app(settings)
     # Everything built so far (modules, the app, its routes and schemas: most of the process's

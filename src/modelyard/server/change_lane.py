@@ -6,17 +6,17 @@ about 150 µs of the event loop, and with the event loop also handing the GIL to
 it capped PATCH through FastAPI at ~6,500/s with no store work at all (py-spy; bench/RESULTS.md).
 
 This lane takes a request only when it is exactly what the route would accept: an id of 1 to 512
-characters with no control character, an `If-Match` of at most 1,024 characters and, for a
-PATCH, a body that validates as `UpdateFTModelIn`. Anything else, malformed or merely unusual,
-goes on to FastAPI with its body, so every 422 is still FastAPI's own. A request taken here calls
-the same service method and renders with the same functions as the route (`responses.py`), so
-its answer is byte for byte the route's (tests/integration/test_change_lane.py).
+characters (the gate has already answered any path with a control character), an `If-Match` of
+at most 1,024 characters and, for a PATCH, a body that validates as `UpdateFTModelIn`. Anything
+else, malformed or merely unusual, goes on to FastAPI with its body, so every 422 is still
+FastAPI's own. A request taken here calls the same service method and renders with the same
+functions as the route (`responses.py`), so its answer is byte for byte the route's
+(tests/integration/test_change_lane.py).
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import orjson
@@ -31,15 +31,15 @@ from modelyard.registry.models import ModelService
 from modelyard.types import UpdateFTModelIn
 
 from .errors import registry_error_response, unexpected_error_response
+from .gate import replay
 from .responses import json_response, versioned_response
+from .routes.params import IF_MATCH_MAX_LENGTH
 
 log = logging.getLogger("modelyard.server")
 
 _FINE_TUNED = "/v1/fine_tuning/models/"
 _MODELS = "/v1/models/"
 _ARCHIVE = "/archive"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-IF_MATCH_MAX_LENGTH = 1024
 
 
 class ChangeLane:
@@ -56,14 +56,13 @@ class ChangeLane:
             await self.app(scope, receive, send)
             return
         operation, model_id = target
-        patch = UpdateFTModelIn()
+        patch = None
         if operation == "update":
             message = await receive()
-            body = _patch(message)
-            if body is None:  # not what the route accepts: FastAPI says why, from the same body
-                await self.app(scope, _replay(message), send)
+            patch = _patch(message)
+            if patch is None:  # not what the route accepts: FastAPI says why, from the same body
+                await self.app(scope, replay([message]), send)
                 return
-            patch = body
         actor = Actor(principal, state.get("request_id"))
         try:
             response = await self._change(operation, actor, model_id, patch, if_match)
@@ -79,12 +78,12 @@ class ChangeLane:
         operation: str,
         actor: Actor,
         model_id: str,
-        patch: UpdateFTModelIn,
+        patch: UpdateFTModelIn | None,
         if_match: str | None,
     ) -> Response:
         """What the route of this operation calls, rendered as it renders it."""
         models = self.models
-        if operation == "update":
+        if patch is not None:  # an update
             return versioned_response(await models.update_async(actor, model_id, patch, if_match))
         if operation == "delete":
             return json_response(await models.delete_async(actor, model_id, if_match))
@@ -112,10 +111,9 @@ def _target(scope: Scope) -> tuple[str, str] | None:
 
 
 def _checked(operation: str, model_id: str) -> tuple[str, str] | None:
-    """Only an id the route's `ModelId` accepts."""
-    if not 0 < len(model_id) <= MODEL_ID_MAX_LENGTH or _CONTROL.search(model_id):
-        return None
-    return operation, model_id
+    """Only an id the route's `ModelId` accepts (its pattern, no control character, is the
+    gate's for the whole path)."""
+    return (operation, model_id) if 0 < len(model_id) <= MODEL_ID_MAX_LENGTH else None
 
 
 def _if_match(scope: Scope) -> tuple[bool, str | None]:
@@ -139,16 +137,3 @@ def _patch(message: Message) -> UpdateFTModelIn | None:
         return UpdateFTModelIn() if value is None else UpdateFTModelIn.model_validate(value)
     except (orjson.JSONDecodeError, ValidationError):
         return None
-
-
-def _replay(message: Message) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return message
-
-    return receive

@@ -154,7 +154,7 @@ class Gate:
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                return _replay([message])
+                return replay([message])
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body_bytes:
@@ -168,7 +168,7 @@ class Gate:
             # and then fail to render in its 422 (NaN, 1e400, lone surrogates) or turn into a 400
             # (invalid UTF-8, nesting past the parser's depth): each is a 422 `json_invalid`.
             orjson.loads(body)
-        return _replay([{"type": "http.request", "body": body, "more_body": False}])
+        return replay([{"type": "http.request", "body": body, "more_body": False}])
 
 
 def _read_body_as_json(scope: Scope) -> None:
@@ -182,7 +182,8 @@ def _too_large(limit: int) -> PayloadTooLarge:
     return PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
 
 
-def _replay(messages: list[Message]) -> Receive:
+def replay(messages: list[Message]) -> Receive:
+    """A `receive` that hands out these messages, then a disconnect (a body read ahead)."""
     pending = list(messages)
 
     async def receive() -> Message:

@@ -1,4 +1,6 @@
-"""Engine set-up per dialect: the only module that knows SQLite from PostgreSQL.
+"""Engine set-up per dialect, and the store's ways in. Besides this module, only the SQLite-only
+helpers know the dialect: `change_signal.py` (made here for a SQLite file) and `sqlite_driver.py`
+(whose `driver(conn)` the write path's repositories ask).
 
 The write path uses `Store.write()`, which takes the store-wide write lock first (SQLite's
 `BEGIN IMMEDIATE`, or the revision row's lock on PostgreSQL), so no writer ever works on a stale
@@ -22,7 +24,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 
 from .change_signal import ChangeSignal
 from .group_commit import GroupCommit
-from .tables import STORE_REVISION, store_revision
+from .tables import STORE_REVISION, dump_json, store_revision
 
 T = TypeVar("T")
 
@@ -43,12 +45,8 @@ def normalize_url(url: str) -> URL:
     return parsed
 
 
-def _dump_json(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
 # JSON columns (capabilities, cards in the audit log) through orjson: the list decodes one per row.
-_JSON = {"json_serializer": _dump_json, "json_deserializer": orjson.loads}
+_JSON = {"json_serializer": dump_json, "json_deserializer": orjson.loads}
 
 
 def create_engine(url: str) -> Engine:

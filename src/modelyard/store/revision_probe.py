@@ -14,10 +14,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from .change_signal import SignalledProbe
+from .change_signal import SignalledProbe, Versions
 from .engine import REVISIONS_SQL, Store
-
-Versions = tuple[int, int]
 
 
 def revision_probe(store: Store) -> Callable[[], Awaitable[Versions]]:

@@ -7,8 +7,9 @@ it capped PATCH at ~4,000 req/s where the same statements on the driver gave ~6,
 rows, py-spy). PostgreSQL keeps SQLAlchemy: there a round trip costs more than the layer.
 
 What SQLAlchemy did for these columns is done here from the table's metadata, so the stored
-bytes are the same either way: JSON columns are written with the store's serializer (`None` as
-JSON `null`, SQLAlchemy's default) and read back with orjson; booleans read back as `bool`.
+bytes are the same either way: JSON columns are written with the engines' own serializer
+(`tables.dump_json`, `None` as JSON `null` as SQLAlchemy does) and read back with orjson;
+booleans read back as `bool`.
 Driver errors are raised as SQLAlchemy's (`sa.exc.IntegrityError`, ...), as from any other path.
 """
 
@@ -22,6 +23,8 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+
+from .tables import dump_json
 
 Row = tuple[Any, ...]
 
@@ -41,10 +44,6 @@ def execute(raw: sqlite3.Connection, sql: str, params: Sequence[Any]) -> sqlite3
         raise sa.exc.DBAPIError.instance(sql, params, error, sqlite3.Error) from error
 
 
-def _dump(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
 def _passthrough(value: Any) -> Any:
     return value
 
@@ -59,7 +58,7 @@ class TableCodec:
         decoders: list[Callable[[Any], Any]] = []
         for column in table.columns:
             if isinstance(column.type, sa.JSON):
-                self._encoders[column.name] = _dump
+                self._encoders[column.name] = dump_json
                 decoders.append(lambda value: None if value is None else orjson.loads(value))
             elif isinstance(column.type, sa.Boolean):
                 decoders.append(lambda value: None if value is None else bool(value))

@@ -6,7 +6,17 @@ sets `deleted_at`, so an id is never given to another model and the audit log st
 
 from __future__ import annotations
 
+from typing import Any
+
+import orjson
 import sqlalchemy as sa
+
+
+def dump_json(value: Any) -> str:
+    """How a JSON column's value is written, by SQLAlchemy (the engines' serializer) and by the
+    SQLite write path alike (sqlite_driver.py): orjson, `None` as JSON `null`."""
+    return orjson.dumps(value).decode()
+
 
 metadata = sa.MetaData(
     naming_convention={

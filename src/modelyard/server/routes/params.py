@@ -16,7 +16,12 @@ ModelId = Annotated[
         description="A model id or alias; may contain ':' and '/'.",
     ),
 ]
+IF_MATCH_MAX_LENGTH = 1024
 IfMatch = Annotated[
     str | None,
-    Header(alias="If-Match", max_length=1024, description="Apply only if the ETag matches."),
+    Header(
+        alias="If-Match",
+        max_length=IF_MATCH_MAX_LENGTH,
+        description="Apply only if the ETag matches.",
+    ),
 ]
