@@ -72,38 +72,39 @@ def _row(workspace: str, index: int) -> dict[str, object]:
 
 
 def principal(store: Store, workspace: str) -> Principal:
-    with store.read() as conn:
-        organization = conn.scalar(
+    with store.read() as tx:
+        organization = tx.conn.scalar(
             sa.select(workspaces.c.organization_id).where(workspaces.c.id == workspace)
         )
     return Principal("bench", None, "admin", workspace, str(organization))
 
 
 def service_p50_us(store: Store, workspace: str, ids: list[str]) -> float:
-    service, who = ModelService(store), principal(store, workspace)
+    service, who = ModelService(), principal(store, workspace)
     samples = []
     for model_id in ids:
         started = time.perf_counter()
-        service.retrieve(who, model_id)
+        with store.read() as tx:
+            service.retrieve(tx, who, model_id)
         samples.append(time.perf_counter() - started)
     return statistics.median(samples) * 1e6
 
 
 def list_ms(store: Store, workspace: str) -> float:
-    service, who = ModelService(store), principal(store, workspace)
+    service, who = ModelService(), principal(store, workspace)
     samples = []
     for _ in range(5):
         started = time.perf_counter()
-        service.list(who, ListQuery(type="fine-tuned"))
+        with store.read() as tx:
+            service.list(tx, who, ListQuery(type="fine-tuned"))
         samples.append(time.perf_counter() - started)
     return statistics.median(samples) * 1000
 
 
 def workspace_exists(store: Store, workspace: str) -> bool:
-    with store.read() as conn:
-        return (
-            conn.scalar(sa.select(workspaces.c.id).where(workspaces.c.id == workspace)) is not None
-        )
+    with store.read() as tx:
+        query = sa.select(workspaces.c.id).where(workspaces.c.id == workspace)
+        return tx.conn.scalar(query) is not None
 
 
 def add_sized_workspace(store: Store, organization: str, size: int) -> None:
@@ -129,11 +130,11 @@ def rss_kib(pid: int) -> int:
 
 
 def measure(url: str, store: Store, seconds: int, workspace: str) -> dict[str, float]:
-    with store.read() as conn:
+    with store.read() as tx:
         query = sa.select(fine_tuned_models.c.id).where(
             fine_tuned_models.c.workspace_id == workspace
         )
-        ids = list(conn.scalars(query))
+        ids = list(tx.conn.scalars(query))
     result = {"service_retrieve_p50_us": service_p50_us(store, workspace, ids)}
     for size in SIZES:
         if workspace_exists(store, f"bench-size-{size}"):
@@ -164,8 +165,8 @@ def main() -> None:
     os.environ["MODELYARD_ADMIN_KEY"] = KEY
     prepare(Settings(database_url=url))
     store = Store.from_url(url)
-    with store.read() as conn:
-        default = conn.execute(sa.select(workspaces)).first()
+    with store.read() as tx:
+        default = tx.conn.execute(sa.select(workspaces)).first()
     assert default is not None
     organization = str(default.organization_id)
     started = time.perf_counter()

@@ -30,7 +30,8 @@ def events(database_url: str) -> list[dict[str, Any]]:
 def authenticate(database_url: str, secret: str) -> str:
     store = Store.from_url(database_url)
     try:
-        return TenancyService(store).authenticate(secret).scope
+        with store.read() as tx:
+            return TenancyService().authenticate(tx, secret).scope
     finally:
         store.dispose()
 

@@ -90,6 +90,6 @@ def test_metrics_count_the_requests_of_every_worker(tmp_path: Path):
     line = next(
         line
         for line in text.splitlines()
-        if line.startswith('modelyard_requests_total{operation="retrieve",status="200"}')
+        if line.startswith('modelyard_requests_total{operation="retrieve_model",status="200"}')
     )
     assert float(line.split()[-1]) == 40

@@ -21,16 +21,16 @@ def seed(server: LiveServer, key: str, count: int) -> list[str]:
     """Register through the service layer on the server's own store (fast, same rules)."""
     store = Store.from_url(server.database_url)
     try:
-        tenancy = TenancyService(store)
-        principal = tenancy.authenticate(key)
-        tag = tenancy.workspace_tag(principal.workspace_id, principal.organization_id)
-        models, actor = ModelService(store), Actor(principal)
-        return [
-            models.register(
-                actor, RegisterFTModelIn(root="mistral-small-2506", job=str(uuid.uuid4())), tag
-            )[0].body["id"]
-            for _ in range(count)
-        ]
+        with store.read() as tx:
+            actor = Actor(TenancyService().authenticate(tx, key))
+        models = ModelService()
+        with store.write() as tx:
+            return [
+                models.register(
+                    tx, actor, RegisterFTModelIn(root="mistral-small-2506", job=str(uuid.uuid4()))
+                )[0].body["id"]
+                for _ in range(count)
+            ]
     finally:
         store.dispose()
 

@@ -10,14 +10,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 from modelyard.registry.errors import NotFound, PreconditionFailed
 from modelyard.registry.identity import Actor
 from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
-from modelyard.store.audit_repository import AuditRepository
-from modelyard.store.engine import Store
+from modelyard.store.engine import Store, Tx
 from modelyard.store.group_commit import GroupCommit
 from modelyard.store.tables import audit_events
 from modelyard.types import RegisterFTModelIn, UpdateFTModelIn
@@ -30,33 +28,33 @@ def store(database_url: str) -> Iterator[Store]:
         yield prepared
 
 
-def event(action: str) -> Callable[[Connection], str]:
+def event(action: str) -> Callable[[Tx], str]:
     """A write: one audit row with this action."""
 
-    def work(conn: Connection) -> str:
-        AuditRepository(conn).append(created=1, organization_id="org", action=action)
+    def work(tx: Tx) -> str:
+        tx.audit.append(created=1, organization_id="org", action=action)
         return action
 
     return work
 
 
 def actions(store: Store) -> list[str]:
-    with store.read() as conn:
+    with store.read() as tx:
         query = sa.select(audit_events.c.action).order_by(audit_events.c.id)
-        return list(conn.scalars(query))
+        return list(tx.conn.scalars(query))
 
 
-async def together(store: Store, *works: Callable[[Connection], Any]) -> list[Any]:
+async def together(store: Store, *works: Callable[[Tx], Any]) -> list[Any]:
     return await asyncio.gather(*(store.write_together(w) for w in works), return_exceptions=True)
 
 
 def test_each_write_keeps_its_own_outcome(store: Store):
-    def writes_then_fails(conn: Connection) -> None:
-        event("half-done")(conn)
+    def writes_then_fails(tx: Tx) -> None:
+        event("half-done")(tx)
         raise ValueError("refused after writing")
 
-    def breaks_a_constraint(conn: Connection) -> None:
-        AuditRepository(conn).append(created=1, organization_id=None, action="no-org")
+    def breaks_a_constraint(tx: Tx) -> None:
+        tx.audit.append(created=1, organization_id=None, action="no-org")
 
     outcomes = asyncio.run(
         together(store, event("a"), writes_then_fails, event("b"), breaks_a_constraint, event("c"))
@@ -69,12 +67,12 @@ def test_each_write_keeps_its_own_outcome(store: Store):
 
 def test_a_failed_commit_fails_every_write_of_the_batch_and_keeps_none(store: Store):
     @contextmanager
-    def commit_fails() -> Iterator[Connection]:
-        with store.write() as conn:
-            yield conn
+    def commit_fails() -> Iterator[Tx]:
+        with store.write() as tx:
+            yield tx
             raise OSError("disk full")  # raised inside: the transaction rolls back
 
-    group = GroupCommit(commit_fails)
+    group = GroupCommit(commit_fails, store.dialect.execute_plain)
 
     async def main() -> list[Any]:
         return await asyncio.gather(
@@ -118,17 +116,18 @@ def test_close_finishes_what_is_queued(store: Store, database_url: str):
 def test_concurrent_changes_follow_the_rules_one_by_one(store: Store):
     """PATCHes grouped in one transaction: each sees the ones before it (a stale If-Match is a
     412, a missing model a 404), and each change that succeeded is one audit event."""
-    service = ModelService(store)
-    tenancy = TenancyService(store)
-    actor = Actor(tenancy.authenticate(ADMIN_KEY), "request")
-    tag = tenancy.workspace_tag(actor.principal.workspace_id, actor.principal.organization_id)
+    service = ModelService()
+    with store.read() as tx:
+        actor = Actor(TenancyService().authenticate(tx, ADMIN_KEY), "request")
     body = RegisterFTModelIn(root="mistral-small-latest", suffix="g")
-    found, _ = service.register(actor, body, tag)
+    with store.write() as tx:
+        found, _ = service.register(tx, actor, body)
     model_id, etag = found.body["id"], found.etag
     assert etag is not None
 
     def patch(name: str, if_match: str | None = None, target: str = model_id) -> Any:
-        return service.update_async(actor, target, UpdateFTModelIn(name=name), if_match)
+        patch = UpdateFTModelIn(name=name)
+        return store.write_together(lambda tx: service.update(tx, actor, target, patch, if_match))
 
     async def main() -> list[Any]:
         return await asyncio.gather(
@@ -144,5 +143,6 @@ def test_concurrent_changes_follow_the_rules_one_by_one(store: Store):
     assert isinstance(second, PreconditionFailed)
     assert third.body["name"] == "third"
     assert isinstance(nowhere, NotFound)
-    assert service.retrieve(actor.principal, model_id).body["name"] == "third"
+    with store.read() as tx:
+        assert service.retrieve(tx, actor.principal, model_id).body["name"] == "third"
     assert actions(store).count("model.updated") == 2

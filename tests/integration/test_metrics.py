@@ -18,11 +18,14 @@ def sample(text: str, name: str, missing: float | None = None, **labels: str) ->
 
 def test_metrics_count_requests_per_operation_and_models_per_type(app: Harness):
     before = app.call("GET", "/metrics", key=None).text
-    seen = sample(before, "modelyard_requests_total", 0.0, operation="retrieve", status="404")
+    seen = sample(before, "modelyard_requests_total", 0.0, operation="retrieve_model", status="404")
     app.register()
     app.call("GET", "/v1/models/nope")
     text = app.call("GET", "/metrics", key=None).text
-    assert sample(text, "modelyard_requests_total", operation="retrieve", status="404") == seen + 1
+    assert (
+        sample(text, "modelyard_requests_total", operation="retrieve_model", status="404")
+        == seen + 1
+    )
     assert sample(text, "modelyard_models", type="base") == 4
     assert sample(text, "modelyard_models", type="fine-tuned") == 1
     assert "modelyard_request_duration_seconds_bucket" in text

@@ -1,5 +1,5 @@
-"""SQLite's write path on the driver (store/sqlite_driver.py) stores and reads exactly what
-SQLAlchemy's own path does."""
+"""SQLite's write path on the driver (the SQLite dialect's repositories, store/sqlite.py) stores
+and reads exactly what the portable repositories, on SQLAlchemy, do."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 
 from modelyard.store import records
-from modelyard.store.audit_repository import _APPEND, AuditRepository
+from modelyard.store.audit_repository import AuditRepository
 from modelyard.store.engine import Store
-from modelyard.store.fine_tuned_repository import FineTunedRepository, _change_statement
+from modelyard.store.fine_tuned_repository import FineTunedRepository
 from modelyard.store.tables import audit_events, fine_tuned_models, workspaces
 from tests.support.app import prepared_store, settings_for
 
@@ -49,9 +49,9 @@ EVENT: dict[str, Any] = {
 
 
 def test_an_audit_event_is_stored_byte_for_byte_as_sqlalchemy_stores_it(store: Store):
-    with store.write() as conn:
-        AuditRepository(conn).append(**{**EVENT, "request_id": "driver"})
-        conn.execute(_APPEND, {**EVENT, "request_id": "sqlalchemy"})
+    with store.write() as tx:
+        tx.audit.append(**{**EVENT, "request_id": "driver"})
+        AuditRepository(tx.conn).append(**{**EVENT, "request_id": "sqlalchemy"})
     by_driver = stored(store, audit_events, "request_id = 'driver'")
     by_sqlalchemy = stored(store, audit_events, "request_id = 'sqlalchemy'")
     assert [row[:-2] for row in by_driver] == [row[:-2] for row in by_sqlalchemy]
@@ -68,20 +68,20 @@ def model(model_id: str, workspace_id: str) -> records.FineTunedModel:
 
 
 def test_a_model_is_read_and_changed_as_sqlalchemy_does(store: Store):
-    with store.read() as conn:
-        workspace = conn.scalar(sa.select(workspaces.c.id))
+    with store.read() as tx:
+        workspace = tx.conn.scalar(sa.select(workspaces.c.id))
     twins = [model("ft:a:00000001", workspace), model("ft:b:00000002", workspace)]
-    with store.write() as conn:
-        repo = FineTunedRepository(conn)
+    with store.write() as tx:
+        driver, portable = tx.models, FineTunedRepository(tx.conn)
+        assert type(driver) is not FineTunedRepository
         for twin in twins:
-            repo.add(twin)
-        read = repo.visible(workspace, twins[0].id)
-        assert read == twins[0]
+            portable.add(twin)
+        assert driver.visible(workspace, twins[0].id) == twins[0]
         changes = {"name": None, "description": "d", "archived": True}
-        repo.change(twins[0], **changes)  # the driver
-        statement = _change_statement(frozenset(changes))
-        conn.execute(statement, {**changes, "b_id": twins[1].id, "b_version": 1, "version": 2})
-        assert repo.visible(workspace, twins[0].id) == replace(twins[0], **changes, version=2)
+        driver.change(twins[0], **changes)
+        portable.change(twins[1], **changes)
+        assert driver.visible(workspace, twins[0].id) == replace(twins[0], **changes, version=2)
+        assert portable.visible(workspace, twins[0].id) == replace(twins[0], **changes, version=2)
     first, second = (stored(store, fine_tuned_models, f"id = '{t.id}'") for t in twins)
     assert [value for value in first[0] if value != twins[0].job] == [
         value for value in second[0] if value != twins[1].job
@@ -89,5 +89,5 @@ def test_a_model_is_read_and_changed_as_sqlalchemy_does(store: Store):
 
 
 def test_driver_errors_are_sqlalchemy_errors(store: Store):
-    with pytest.raises(sa.exc.IntegrityError), store.write() as conn:
-        AuditRepository(conn).append(created=1, organization_id=None, action="x")
+    with pytest.raises(sa.exc.IntegrityError), store.write() as tx:
+        tx.audit.append(created=1, organization_id=None, action="x")

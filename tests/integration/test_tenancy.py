@@ -32,8 +32,8 @@ def test_created_keys_are_shown_once_and_stored_only_as_hashes(app: Harness):
     listed = app.call("GET", "/v1/api_keys").json()["data"]
     assert all("key" not in key for key in listed)
     assert body["id"] in [key["id"] for key in listed]
-    with app.store.read() as conn:
-        stored = [tuple(row) for row in conn.execute(sa.select(api_keys))]
+    with app.store.read() as tx:
+        stored = [tuple(row) for row in tx.conn.execute(sa.select(api_keys))]
     flat = repr(stored)
     assert body["key"] not in flat
     assert ADMIN_KEY not in flat

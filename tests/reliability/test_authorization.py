@@ -197,8 +197,8 @@ def test_another_workspaces_model_is_indistinguishable_from_a_missing_one(app: H
 def second_organization(app: Harness) -> str:
     """An admin key of a new organization, set up in the store as an operator would."""
     secret = new_key_secret()
-    with app.store.write() as conn:
-        repo = TenancyRepository(conn)
+    with app.store.write() as tx:
+        repo = TenancyRepository(tx.conn)
         organization = records.Organization(new_id(), f"org-{secrets.token_hex(4)}", 0)
         repo.add_organization(organization)
         workspace = records.Workspace(new_id(), organization.id, "default", new_tag(), 0)
@@ -302,10 +302,10 @@ def test_a_registration_cannot_choose_server_owned_fields(app: Harness, field: s
 )
 def test_tenancy_bodies_cannot_choose_server_owned_fields(app: Harness, path: str, body: dict):
     before = app.snapshot()
-    with app.store.read() as conn:
-        keys_before = conn.execute(sa.text("SELECT count(*) FROM api_keys")).scalar()
+    with app.store.read() as tx:
+        keys_before = tx.conn.execute(sa.text("SELECT count(*) FROM api_keys")).scalar()
     response = app.call("POST", path, json=body)
     assert response.status_code == 422
     assert app.snapshot() == before
-    with app.store.read() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM api_keys")).scalar() == keys_before
+    with app.store.read() as tx:
+        assert tx.conn.execute(sa.text("SELECT count(*) FROM api_keys")).scalar() == keys_before

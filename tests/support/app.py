@@ -60,19 +60,19 @@ class Harness:
 
     def snapshot(self) -> tuple[list[Any], list[Any]]:
         """Every fine-tuned row and audit event: a refused request must leave them as they were."""
-        with self.store.read() as conn:
-            models = conn.execute(
+        with self.store.read() as tx:
+            models = tx.conn.execute(
                 sa.select(fine_tuned_models).order_by(fine_tuned_models.c.id)
             ).all()
-            events = conn.execute(sa.select(audit_events).order_by(audit_events.c.id)).all()
+            events = tx.conn.execute(sa.select(audit_events).order_by(audit_events.c.id)).all()
         return [tuple(row) for row in models], [tuple(row) for row in events]
 
     def events(self, action: str | None = None) -> list[Any]:
-        with self.store.read() as conn:
+        with self.store.read() as tx:
             query = sa.select(audit_events).order_by(audit_events.c.id)
             if action:
                 query = query.where(audit_events.c.action == action)
-            return list(conn.execute(query).mappings())
+            return list(tx.conn.execute(query).mappings())
 
 
 def settings_for(database_url: str, **overrides: Any) -> Settings:

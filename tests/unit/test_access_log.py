@@ -5,6 +5,7 @@ import io
 import json
 
 from modelyard.server.access_log import AccessLog
+from modelyard.server.state import RequestState
 
 SCOPE = {
     "type": "http",
@@ -12,7 +13,6 @@ SCOPE = {
     "path": "/v1/models/m",
     "client": ("127.0.0.1", 5000),
     "headers": [(b"authorization", b"Bearer myd_secret")],
-    "state": {"request_id": "req-1"},
 }
 
 
@@ -21,7 +21,7 @@ def written(log_format: str) -> str:
     log = AccessLog(log_format, stream)
 
     async def run() -> None:
-        log.record(SCOPE, 200, 0.0012)
+        log.record(SCOPE, RequestState("req-1"), 200, 0.0012)
         log.flush()
 
     asyncio.run(run())

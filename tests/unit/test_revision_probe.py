@@ -2,7 +2,7 @@
 
 import asyncio
 
-from modelyard.store.revision_probe import CoalescingProbe
+from modelyard.store.postgresql import CoalescingProbe
 
 
 class FakeDatabase:

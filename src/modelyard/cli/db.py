@@ -21,7 +21,7 @@ def upgrade(database_url: DatabaseUrl = None, as_json: AsJson = False) -> None:
 
     from .operator_store import opened_store, settings_for, shown_url
 
-    with opened_store(database_url, require_schema=False) as store, startup_lock(store.engine):
+    with opened_store(database_url, require_schema=False) as store, startup_lock(store):
         before = migrate.current(store.engine)
         migrate.upgrade(store.engine)
         after = migrate.current(store.engine)

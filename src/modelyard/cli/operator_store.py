@@ -106,7 +106,8 @@ def _check_schema(store: Store, url: str) -> None:
 def operator_actor(store: Store) -> Actor:
     """The operator at the console: admin of the default organization, with no key."""
     try:
-        return TenancyService(store).operator_actor()
+        with store.read() as tx:
+            return TenancyService().operator_actor(tx)
     except NotFound:
         fail("the store has no default organization yet: run `modelyard init` first")
 
@@ -115,31 +116,39 @@ class StoreTenancy:
     """Workspaces and keys through `TenancyService`, answering the admin API's wire types."""
 
     def __init__(self, store: Store) -> None:
-        self.service = TenancyService(store)
+        self.store = store
+        self.service = TenancyService()
         self.actor = operator_actor(store)
 
     def create_workspace(self, name: str) -> Workspace:
         # Checked here as the route checks its body, so a bad name reads as the API's 422 would.
         checked = WorkspaceCreateIn(name=name)
-        return _workspace(self.service.create_workspace(self.actor, checked.name))
+        with self.store.write() as tx:
+            return _workspace(self.service.create_workspace(tx, self.actor, checked.name))
 
     def list_workspaces(self) -> list[Workspace]:
-        return [_workspace(each) for each in self.service.list_workspaces(self.actor.principal)]
+        with self.store.read() as tx:
+            found = self.service.list_workspaces(tx, self.actor.principal)
+        return [_workspace(each) for each in found]
 
     def create_key(self, workspace: str, scope: str, name: str | None) -> ApiKeyCreated:
         checked = ApiKeyCreateIn.model_validate(
             {"workspace": workspace, "scope": scope, "name": name}
         )
-        key, secret = self.service.create_key(
-            self.actor, checked.workspace, checked.scope, checked.name
-        )
+        with self.store.write() as tx:
+            key, secret = self.service.create_key(
+                tx, self.actor, checked.workspace, checked.scope, checked.name
+            )
         return ApiKeyCreated(**_key(key).model_dump(), key=secret)
 
     def list_keys(self) -> list[ApiKey]:
-        return [_key(each) for each in self.service.list_keys(self.actor.principal)]
+        with self.store.read() as tx:
+            found = self.service.list_keys(tx, self.actor.principal)
+        return [_key(each) for each in found]
 
     def revoke_key(self, key_id: str) -> ApiKeyRevoked:
-        key = self.service.revoke_key(self.actor, key_id)
+        with self.store.write() as tx:
+            key = self.service.revoke_key(tx, self.actor, key_id)
         return ApiKeyRevoked(object="api_key", id=key.id, revoked=True)
 
 

@@ -1,23 +1,47 @@
-"""The audit log as a change feed: an admin reads its organization's events, oldest first."""
+"""The audit log: every change records one event in its own transaction, and an admin reads its
+organization's events as a change feed, oldest first."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from modelyard.store.audit_repository import AuditRepository
-from modelyard.store.engine import Store
+from modelyard.store.engine import Tx
 
-from .identity import Principal
+from .identity import Actor, Principal
 
 Json = dict[str, Any]
 
 
-class AuditService:
-    def __init__(self, store: Store) -> None:
-        self.store = store
+def record_event(
+    tx: Tx,
+    actor: Actor,
+    created: int,
+    action: str,
+    *,
+    model_id: str | None = None,
+    workspace_id: str | None = None,
+    before: Json | None = None,
+    after: Json | None = None,
+) -> None:
+    """Append the event of a change, in the change's transaction."""
+    principal = actor.principal
+    tx.audit.append(
+        created=created,
+        organization_id=principal.organization_id,
+        workspace_id=workspace_id or principal.workspace_id,
+        action=action,
+        actor_key_id=principal.key_id,
+        model_id=model_id,
+        before=before,
+        after=after,
+        request_id=actor.request_id,
+    )
 
+
+class AuditService:
     def page(
         self,
+        tx: Tx,
         principal: Principal,
         *,
         after: int | None = None,
@@ -25,14 +49,13 @@ class AuditService:
         model_id: str | None = None,
         action: str | None = None,
     ) -> Json:
-        with self.store.read() as conn:
-            events = AuditRepository(conn).page(
-                principal.organization_id,
-                after=after,
-                limit=limit + 1,
-                model_id=model_id,
-                action=action,
-            )
+        events = tx.audit.page(
+            principal.organization_id,
+            after=after,
+            limit=limit + 1,
+            model_id=model_id,
+            action=action,
+        )
         data = [
             {
                 "object": "audit.event",

@@ -8,19 +8,18 @@ from __future__ import annotations
 
 from modelyard.catalog import CatalogEntry
 from modelyard.store import records
-from modelyard.store.catalog_repository import CatalogRepository
 from modelyard.store.engine import Store
 
 
 def sync_catalog(store: Store, entries: list[CatalogEntry]) -> bool:
     """Make the store's base models match the catalog; True when anything changed."""
     wanted = [_record(position, entry) for position, entry in enumerate(entries)]
-    with store.read() as conn:
-        current = CatalogRepository(conn).all()
+    with store.read() as tx:
+        current = tx.catalog.all()
     if [model for model in current if model.in_catalog] == wanted:
         return False
-    with store.write() as conn:
-        repo = CatalogRepository(conn)
+    with store.write() as tx:
+        repo = tx.catalog
         for model in wanted:
             repo.upsert(model)
         repo.retire_all_but({model.id for model in wanted})

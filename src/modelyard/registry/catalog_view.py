@@ -39,10 +39,6 @@ class CatalogView:
         """The card for this name: for an alias, `id` is the alias."""
         return self.by_entry.get(name)
 
-    def provider_of(self, root: str) -> str | None:
-        model = self.by_id.get(root)
-        return model.provider if model else None
-
     def root_version(self, root: str) -> str:
         model = self.by_id.get(root)
         return model.version if model and model.version else root

@@ -9,7 +9,8 @@ RegistryError
 ├── Conflict                409 model_exists / model_deleted / workspace_exists
 ├── PayloadTooLarge         413 payload_too_large
 ├── UriTooLong              414 uri_too_long
-└── RateLimited             429 rate_limited
+├── RateLimited             429 rate_limited
+└── StoreUnavailable        503 store_unavailable
 """
 
 from __future__ import annotations
@@ -62,6 +63,10 @@ class UriTooLong(RegistryError):
 
 class RateLimited(RegistryError):
     status, type, code = 429, "rate_limit_error", "rate_limited"
+
+
+class StoreUnavailable(RegistryError):
+    status, type, code = 503, "server_error", "store_unavailable"
 
 
 def model_not_found(model_id: str) -> NotFound:

@@ -8,8 +8,6 @@ import secrets
 import uuid
 
 KEY_PREFIX = "myd_"
-KEY_RANDOM_LENGTH = 40
-MODEL_ID_MAX_LENGTH = 512
 
 
 def fine_tuned_id(root: str, tag: str, created: int, job: str, model_type: str) -> str:
@@ -38,7 +36,3 @@ def new_key_secret() -> str:
 
 def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def looks_like_key(secret: str) -> bool:
-    return secret.startswith(KEY_PREFIX) and 8 <= len(secret) <= 256

@@ -18,6 +18,8 @@ from typing import IO, Any
 import orjson
 from starlette.types import Scope
 
+from .state import RequestState
+
 FLUSH_SECONDS = 0.5
 FLUSH_LINES = 1024
 
@@ -33,13 +35,11 @@ class AccessLog:
         self._second = 0
         self._stamp = ""
 
-    def record(self, scope: Scope, status: int, seconds: float) -> None:
-        self._record(scope, status, seconds * 1000)
-
-    def _record(self, scope: Scope, status: int, duration_ms: float) -> None:
+    def record(self, scope: Scope, state: RequestState | None, status: int, seconds: float) -> None:
         client = scope.get("client")
         host = client[0] if client else "-"
-        request_id = (scope.get("state") or {}).get("request_id")
+        request_id = state.request_id if state else None
+        duration_ms = seconds * 1000
         method, path = scope["method"], scope["path"]
         if self.json:
             line = orjson.dumps(

@@ -1,25 +1,33 @@
-"""One place that turns errors into the contract's bodies.
+"""The one place that turns errors into the contract's bodies, for every layer of the server.
 
-Domain errors become Mistral's envelope with their status and code; FastAPI's request validation
-keeps its own 422 list form (the only 422 shape the Mistral SDKs type); anything unexpected is a
-500 `internal_error` that names the request id, never a stack trace.
+- A domain error (`RegistryError`) becomes Mistral's envelope with its status and stable code;
+  a 401 also carries `WWW-Authenticate: Bearer`.
+- A request that does not validate (`RequestInvalid`) becomes FastAPI's 422 list form, the only
+  422 shape the Mistral SDKs type: `{"detail": [{"type", "loc", "msg", "input", "ctx"?}]}`.
+  The item builders live here too: pydantic's errors under their location, an undecodable
+  body, a path with a control character.
+- Anything else is a 500 `internal_error` that names the request id, never a stack trace.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
-from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from modelyard.registry.errors import RegistryError, Unauthorized
 
-from .responses import error_body, json_response
+from .responses import Answer, json_answer
 
 log = logging.getLogger("modelyard.server")
+
+Item = dict[str, Any]
 
 _HTTP_ERRORS = {
     404: ("not_found_error", "not_found", "No such endpoint."),
@@ -27,43 +35,101 @@ _HTTP_ERRORS = {
 }
 
 
-def registry_error_response(exc: RegistryError) -> Response:
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
-    body = error_body(exc.message, exc.type, exc.code, exc.param)
-    return json_response(body, exc.status, headers)
+class RequestInvalid(Exception):
+    """The request's parameters or body do not validate: a 422 with these items."""
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        super().__init__(f"{len(items)} validation error(s)")
+        self.items = list(items)
 
 
-def unexpected_error_response(request_id: str | None) -> Response:
+def error_body(message: str, type_: str, code: str, param: str | None = None) -> dict[str, Any]:
+    return {"object": "error", "message": message, "type": type_, "param": param, "code": code}
+
+
+def answer_for(error: BaseException, request_id: str | None) -> Answer:
+    """The answer to an error raised anywhere while serving a request."""
+    if isinstance(error, RegistryError):
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
+        body = error_body(error.message, error.type, error.code, error.param)
+        return json_answer(body, error.status, headers)
+    if isinstance(error, RequestInvalid):
+        return Answer(orjson.dumps({"detail": error.items}, default=_encode_extra), 422)
+    log.error("unhandled error in request %s", request_id, exc_info=error)
     message = f"Internal error (request id {request_id})."
-    return json_response(error_body(message, "server_error", "internal_error"), 500)
+    return json_answer(error_body(message, "server_error", "internal_error"), 500)
 
 
-async def on_registry_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RegistryError)
-    return registry_error_response(exc)
-
-
-async def on_http_error(_request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+def http_error_answer(
+    status: int, detail: str = "", allow: Collection[str] | None = None
+) -> Answer:
+    """404 (no such endpoint), 405 (not this method), and any other bare HTTP status."""
     type_, code, message = _HTTP_ERRORS.get(
-        exc.status_code, ("invalid_request_error", "bad_request", str(exc.detail))
+        status, ("invalid_request_error", "bad_request", detail)
     )
-    return json_response(error_body(message, type_, code), exc.status_code, exc.headers)
+    headers = {"Allow": ", ".join(sorted(allow))} if allow else None
+    return json_answer(error_body(message, type_, code), status, headers)
 
 
-async def on_validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    return await request_validation_exception_handler(request, exc)
+# -- 422 items -------------------------------------------------------------------------------
 
 
-async def on_unexpected_error(request: Request, exc: Exception) -> Response:
-    request_id = request.scope.get("state", {}).get("request_id")
-    log.exception("unhandled error in request %s", request_id)
-    return unexpected_error_response(request_id)
+def validation_items(error: ValidationError, locations: Mapping[str, str]) -> list[Item]:
+    """pydantic's errors as FastAPI reports them, each under its location: `locations` maps a
+    parameter's name on the wire to `path`, `query` or `header`; anything else is the body's."""
+    items = []
+    for item in error.errors(include_url=False):
+        loc = list(item["loc"])
+        where = locations.get(str(loc[0]), "body") if loc else "body"
+        items.append({**item, "loc": [where, *loc]})
+    return items
+
+
+def missing_body() -> Item:
+    return {"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}
+
+
+def json_invalid(error: orjson.JSONDecodeError) -> Item:
+    """FastAPI's own item for a body it cannot decode."""
+    return {
+        "type": "json_invalid",
+        "loc": ["body", error.pos],
+        "msg": "JSON decode error",
+        "input": {},
+        "ctx": {"error": error.msg},
+    }
+
+
+def control_characters(path: str) -> Item:
+    return {
+        "type": "string_pattern_mismatch",
+        "loc": ["path"],
+        "msg": "The path must not contain control characters",
+        "input": path,
+    }
+
+
+def _encode_extra(value: Any) -> Any:
+    # A `ctx` may hold the exception a validator raised: FastAPI renders it as `{}`.
+    if isinstance(value, BaseException):
+        return {}
+    raise TypeError
+
+
+# -- the FastAPI app behind the operations (docs, openapi.json, unknown paths) ---------------
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(RegistryError, on_registry_error)
+    async def on_http_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return _response(http_error_answer(exc.status_code, str(exc.detail)))
+
+    async def on_unexpected_error(request: Request, exc: Exception) -> Response:
+        return _response(answer_for(exc, None))
+
     app.add_exception_handler(HTTPException, on_http_error)
-    app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(Exception, on_unexpected_error)
+
+
+def _response(answer: Answer) -> Response:
+    return Response(answer.body, answer.status, media_type=answer.content_type.decode())

@@ -1,14 +1,15 @@
 """Prometheus metrics: requests and latency per operation and status, models per type.
 
-Kept cheap on the hot path: the operation is named from the method and path by a few string
-checks (a cached read never reaches FastAPI's router), and one counter and one histogram are
-updated per request. With several workers, `modelyard serve` sets PROMETHEUS_MULTIPROC_DIR so
-`/metrics` aggregates every worker.
+The operation is the declared operation's name (operations.py); every request that matched none
+(the docs, unknown paths) counts as `other`, so no client can add a series by inventing paths.
+One counter and one histogram are updated per request. With several workers, `modelyard serve`
+sets PROMETHEUS_MULTIPROC_DIR so `/metrics` aggregates every worker.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import (
@@ -22,7 +23,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import Scope
 
-from modelyard.registry.models import ModelService
+from .state import RequestState
 
 REQUESTS = Counter(
     "modelyard_requests_total", "HTTP requests by operation and status.", ["operation", "status"]
@@ -35,23 +36,6 @@ LATENCY = Histogram(
 )
 
 
-def operation(method: str, path: str) -> str:
-    """The operation a request is for, named after the seed's operations where there is one."""
-    if path.startswith("/v1/models"):
-        if path == "/v1/models":
-            return "list" if method == "GET" else "other"
-        return {"GET": "retrieve", "DELETE": "delete"}.get(method, "other")
-    if path.startswith("/v1/fine_tuning/models"):
-        if path == "/v1/fine_tuning/models":
-            return "register" if method == "POST" else "other"
-        if path.endswith("/archive"):
-            return {"POST": "archive", "DELETE": "unarchive"}.get(method, "other")
-        return "update" if method == "PATCH" else "other"
-    if path.startswith("/v1/"):
-        return path[4:].split("/", 1)[0] or "other"
-    return path.strip("/").split("/", 1)[0] or "root"
-
-
 class Metrics:
     """Counts and times each request per operation (a recorder of `observe.Observe`)."""
 
@@ -60,8 +44,8 @@ class Metrics:
         self._counters: dict[tuple[str, int], Any] = {}
         self._histograms: dict[str, Any] = {}
 
-    def record(self, scope: Scope, status: int, seconds: float) -> None:
-        name = operation(scope["method"], scope["path"])
+    def record(self, scope: Scope, state: RequestState | None, status: int, seconds: float) -> None:
+        name = state.operation.name if state and state.operation else "other"
         counter = self._counters.get((name, status))
         if counter is None:
             counter = self._counters[name, status] = REQUESTS.labels(name, str(status))
@@ -75,11 +59,11 @@ class Metrics:
 class ModelCounts:
     """A collector that counts models per type at scrape time (one query, not per request)."""
 
-    def __init__(self, models: ModelService) -> None:
-        self.models = models
+    def __init__(self, counts: Callable[[], dict[str, int]]) -> None:
+        self.counts = counts
 
     def collect(self) -> Any:
-        counts = self.models.counts()
+        counts = self.counts()
         family = GaugeMetricFamily(
             "modelyard_models", "Models in the registry by type.", labels=["type"]
         )
@@ -93,7 +77,7 @@ class ModelCounts:
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
-def exposition(models: ModelService) -> tuple[bytes, str]:
+def exposition(counts: Callable[[], dict[str, int]]) -> tuple[bytes, str]:
     """The Prometheus text of this process (or of every worker, in multiprocess mode)."""
     registry = CollectorRegistry()
     if MULTIPROCESS:
@@ -103,6 +87,6 @@ def exposition(models: ModelService) -> tuple[bytes, str]:
 
         registry = REGISTRY
     text = generate_latest(registry)
-    counts = CollectorRegistry()
-    counts.register(ModelCounts(models))
-    return text + generate_latest(counts), CONTENT_TYPE_LATEST
+    models = CollectorRegistry()
+    models.register(ModelCounts(counts))
+    return text + generate_latest(models), CONTENT_TYPE_LATEST

@@ -7,9 +7,13 @@ from typing import Protocol
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .state import RequestState
+
 
 class Recorder(Protocol):
-    def record(self, scope: Scope, status: int, seconds: float) -> None: ...
+    def record(
+        self, scope: Scope, state: RequestState | None, status: int, seconds: float
+    ) -> None: ...
 
 
 class Observe:
@@ -34,5 +38,6 @@ class Observe:
             await self.app(scope, receive, watch)
         finally:
             seconds = time.perf_counter() - started
+            state = RequestState.of(scope)
             for recorder in self.recorders:
-                recorder.record(scope, status, seconds)
+                recorder.record(scope, state, status, seconds)

@@ -15,11 +15,12 @@ def prepare(settings: Settings, *, run_migrations: bool = True) -> str | None:
     entries = load_catalog(settings.catalog)
     store = Store.from_url(settings.database_url)
     try:
-        with startup_lock(store.engine):
+        with startup_lock(store):
             if run_migrations:
                 migrate.upgrade(store.engine)
             sync_catalog(store, entries)
             given = settings.admin_key.get_secret_value() if settings.admin_key else None
-            return TenancyService(store).bootstrap(given)
+            with store.write() as tx:
+                return TenancyService().bootstrap(tx, given)
     finally:
         store.dispose()

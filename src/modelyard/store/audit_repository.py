@@ -7,11 +7,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import records, sqlite_driver
+from . import records
 from .tables import audit_events
 
 _APPEND = sa.insert(audit_events)
-_SQLITE = sqlite_driver.TableCodec(audit_events)
 
 
 class AuditRepository:
@@ -19,10 +18,6 @@ class AuditRepository:
         self.conn = conn
 
     def append(self, **values: Any) -> None:
-        raw = sqlite_driver.driver(self.conn)
-        if raw is not None:  # on the write path of every change: see sqlite_driver.py
-            sqlite_driver.execute(raw, *_SQLITE.insert(values))
-            return
         self.conn.execute(_APPEND, values)
 
     def page(

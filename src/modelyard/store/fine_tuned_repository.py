@@ -9,15 +9,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import records, sqlite_driver
+from . import records
 from .tables import fine_tuned_models
 
 _ft = fine_tuned_models
-_SQLITE = sqlite_driver.TableCodec(fine_tuned_models)
-_SQLITE_VISIBLE = f"{_SQLITE.select} WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL"
 
 # The write path's statements, built once: constructing a statement costs more than running it
-# on SQLite (profiled with cProfile on `ModelService.update`).
+# on SQLite (profiled with cProfile on a PATCH's write).
 _VISIBLE = sa.select(_ft).where(
     _ft.c.id == sa.bindparam("model_id"),
     _ft.c.workspace_id == sa.bindparam("workspace_id"),
@@ -31,11 +29,6 @@ class FineTunedRepository:
 
     def visible(self, workspace_id: str, model_id: str) -> records.FineTunedModel | None:
         """The live model with this id in this workspace, or None."""
-        raw = sqlite_driver.driver(self.conn)
-        if raw is not None:  # the write path's first statement: see sqlite_driver.py
-            found = sqlite_driver.execute(raw, _SQLITE_VISIBLE, (model_id, workspace_id))
-            values = found.fetchone()
-            return records.FineTunedModel(**_SQLITE.decode(values)) if values else None
         row = self.conn.execute(
             _VISIBLE, {"model_id": model_id, "workspace_id": workspace_id}
         ).first()
@@ -81,24 +74,14 @@ class FineTunedRepository:
     def change(self, model: records.FineTunedModel, **values: Any) -> records.FineTunedModel:
         """Set fields and bump the version (the ETag's source); returns the changed record."""
         changed = replace(model, **values, version=model.version + 1)
-        raw = sqlite_driver.driver(self.conn)
-        if raw is not None:
-            names = tuple(sorted(values))
-            params = [_SQLITE.encode(name, values[name]) for name in names]
-            sql = _sqlite_change(names)
-            sqlite_driver.execute(raw, sql, [*params, changed.version, model.id, model.version])
-            return changed
-        self.conn.execute(
-            _change_statement(frozenset(values)),
-            {**values, "b_id": model.id, "b_version": model.version, "version": changed.version},
-        )
+        self._update(model, values, changed.version)
         return changed
 
-
-@cache
-def _sqlite_change(columns: tuple[str, ...]) -> str:
-    assignments = "".join(f"{name} = ?, " for name in columns)
-    return f"UPDATE {_ft.name} SET {assignments}version = ? WHERE id = ? AND version = ?"
+    def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
+        self.conn.execute(
+            _change_statement(frozenset(values)),
+            {**values, "b_id": model.id, "b_version": model.version, "version": version},
+        )
 
 
 @cache

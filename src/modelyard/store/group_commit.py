@@ -20,11 +20,12 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import Connection
 
-from . import sqlite_driver
+if TYPE_CHECKING:
+    from .engine import Tx
 
 T = TypeVar("T")
 
@@ -39,7 +40,7 @@ _RELEASE = "RELEASE SAVEPOINT modelyard_write"
 
 @dataclass(slots=True)
 class _Job:
-    work: Callable[[Connection], Any]
+    work: Callable[[Tx], Any]
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Any]
 
@@ -59,14 +60,19 @@ def _settle_all(settled: list[tuple[asyncio.Future[Any], Any, BaseException | No
 
 
 class GroupCommit:
-    def __init__(self, transaction: Callable[[], AbstractContextManager[Connection]]) -> None:
+    def __init__(
+        self,
+        transaction: Callable[[], AbstractContextManager[Tx]],
+        execute_plain: Callable[[Connection], Callable[[str], Any]],
+    ) -> None:
         self._transaction = transaction
+        self._execute_plain = execute_plain
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
-    async def run(self, work: Callable[[Connection], T]) -> T:
-        """Run `work(conn)` in a write transaction shared with other writes; its result once the
+    async def run(self, work: Callable[[Tx], T]) -> T:
+        """Run `work(tx)` in a write transaction shared with other writes; its result once the
         transaction has committed, or the exception it raised."""
         thread = self._thread
         if thread is None or not thread.is_alive():
@@ -112,15 +118,14 @@ class GroupCommit:
     def _commit(self, batch: list[_Job]) -> None:
         outcomes: list[tuple[Any, BaseException | None]] = []
         try:
-            with self._transaction() as conn:
+            with self._transaction() as tx:
                 # Plain SAVEPOINT statements rather than `begin_nested()`, whose bookkeeping cost
-                # a third of a PATCH's write; on SQLite, on the driver (see sqlite_driver.py).
-                raw = sqlite_driver.driver(conn)
-                run: Callable[[str], Any] = raw.execute if raw is not None else conn.exec_driver_sql
+                # a third of a PATCH's write (on SQLite, on the driver: see sqlite_driver.py).
+                run = self._execute_plain(tx.conn)
                 for job in batch:
                     run(_SAVEPOINT)
                     try:
-                        value = job.work(conn)
+                        value = job.work(tx)
                     except Exception as error:
                         run(_ROLLBACK_TO)
                         outcomes.append((None, error))

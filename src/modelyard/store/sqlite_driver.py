@@ -1,4 +1,5 @@
-"""The write path's statements on SQLite's own driver, inside SQLAlchemy's transaction.
+"""The write path's statements on SQLite's own driver, inside SQLAlchemy's transaction (used by
+the SQLite dialect's repositories, sqlite.py).
 
 Why: a PATCH's write is three statements (read the model, update it, append its audit event).
 Through SQLAlchemy's execution layer each cost ~20-25 µs of Python against ~4 µs in SQLite;
@@ -29,10 +30,8 @@ from .tables import dump_json
 Row = tuple[Any, ...]
 
 
-def driver(conn: Connection) -> sqlite3.Connection | None:
-    """The sqlite3 connection under `conn` (in its transaction), or None on another dialect."""
-    if conn.dialect.name != "sqlite":
-        return None
+def driver(conn: Connection) -> sqlite3.Connection:
+    """The sqlite3 connection under `conn`, in its transaction."""
     raw: sqlite3.Connection = conn.connection.driver_connection  # type: ignore[assignment]
     return raw
 

@@ -3,6 +3,7 @@
 Names follow the seed (Mistral's SDK docs); the seed's long generated names are aliases.
 """
 
+from ._base import MODEL_ID_MAX_LENGTH
 from .audit import AuditAction, AuditEvent, AuditEventList
 from .capabilities import (
     CAPABILITY_FLAGS,
@@ -47,6 +48,7 @@ __all__ = [
     "CAPABILITY_FLAGS",
     "DESCRIPTION_MAX_LENGTH",
     "FT_CAPABILITY_FLAGS",
+    "MODEL_ID_MAX_LENGTH",
     "NAME_MAX_LENGTH",
     "ApiKey",
     "ApiKeyCreateIn",

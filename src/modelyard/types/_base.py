@@ -23,6 +23,9 @@ class OutputType(BaseModel):
 # No NUL in any text a client sends: PostgreSQL's text cannot hold it (a 500 there, stored as is
 # on SQLite), and no name or description needs it.
 NO_NUL = r"^[^\x00]*$"
+# Ids (of models, roots) hold no control character at all: the registry never issues one.
+NO_CONTROL = r"^[^\x00-\x1f\x7f]+$"
+MODEL_ID_MAX_LENGTH = 512
 
 
 def build_input_types() -> None:

@@ -4,13 +4,12 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ._base import NO_NUL, InputType
+from ._base import MODEL_ID_MAX_LENGTH, NO_CONTROL, NO_NUL, InputType
 from .capabilities import CapabilitiesIn
 from .fine_tuned import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 
 JOB_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 SUFFIX_PATTERN = r"^[a-z0-9-]{1,18}$"
-MODEL_ID_MAX_LENGTH = 512
 
 StrictText = Annotated[str, Field(strict=True)]
 
@@ -28,9 +27,7 @@ class ClassifierTargetIn(InputType):
 class RegisterFTModelIn(InputType):
     root: Annotated[
         str,
-        StringConstraints(
-            min_length=1, max_length=MODEL_ID_MAX_LENGTH, pattern=r"^[^\x00-\x1f\x7f]+$"
-        ),
+        StringConstraints(min_length=1, max_length=MODEL_ID_MAX_LENGTH, pattern=NO_CONTROL),
         Field(strict=True),
     ]
     job: Annotated[str, StringConstraints(pattern=JOB_PATTERN), Field(strict=True)] | None = None

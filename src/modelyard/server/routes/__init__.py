@@ -1,5 +1,19 @@
-"""Thin routes: parse, call one registry service, render. No rules and no SQL here."""
+"""The operations, one module per resource: each declares its operations and their handlers.
+
+Handlers are thin: read the call's parameters, run one service method in a transaction, render.
+No rules and no SQL here.
+"""
 
 from modelyard.types import _base
 
+from . import audit, fine_tuning, models, ops, tenancy
+
 _base.build_input_types()
+
+OPERATIONS = (
+    *models.operations.declared,
+    *fine_tuning.operations.declared,
+    *tenancy.operations.declared,
+    *audit.operations.declared,
+    *ops.operations.declared,
+)

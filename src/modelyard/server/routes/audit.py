@@ -4,35 +4,45 @@ from __future__ import annotations
 
 from typing import Annotated, get_args
 
-from fastapi import APIRouter, Query
-from starlette.responses import Response
+from pydantic import Field
 
 from modelyard.types import AuditAction, AuditEventList
 from modelyard.types._base import NO_NUL
 
-from ..dependencies import Audit, CurrentPrincipal
-from ..responses import json_response
+from ..operations import Call, Operations, Params
+from ..responses import Answer, json_answer
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+operations = Operations("audit")
 
 
-@router.get(
-    "/events",
+class EventsParams(Params):
+    after: Annotated[
+        int | None, Field(ge=0, le=2**63 - 1, description="The last event id already seen.")
+    ] = None
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    model_id: Annotated[str | None, Field(max_length=512, pattern=NO_NUL)] = None
+    action: Annotated[AuditAction | None, Field(description=", ".join(get_args(AuditAction)))] = (
+        None
+    )
+
+
+@operations(
+    "GET",
+    "/v1/audit/events",
+    scope="admin",
+    params=EventsParams,
     operation_id="list_audit_events",
     summary="List Audit Events",
-    responses={200: {"model": AuditEventList}},
+    responses={200: AuditEventList},
 )
-def list_events(
-    principal: CurrentPrincipal,
-    audit: Audit,
-    after: Annotated[
-        int | None, Query(ge=0, le=2**63 - 1, description="The last event id already seen.")
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    model_id: Annotated[str | None, Query(max_length=512, pattern=NO_NUL)] = None,
-    action: Annotated[
-        AuditAction | None, Query(description=", ".join(get_args(AuditAction)))
-    ] = None,
-) -> Response:
-    page = audit.page(principal, after=after, limit=limit, model_id=model_id, action=action)
-    return json_response(page)
+def list_audit_events(call: Call[EventsParams, None]) -> Answer:
+    params = call.params
+    page = call.read(
+        call.services.audit.page,
+        call.principal,
+        after=params.after,
+        limit=params.limit,
+        model_id=params.model_id,
+        action=params.action,
+    )
+    return json_answer(page)

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import quote
-
-from fastapi import APIRouter, Body
-from starlette.responses import Response
 
 from modelyard.types import (
     ArchiveFTModelOut,
@@ -17,69 +13,79 @@ from modelyard.types import (
     UpdateFTModelIn,
 )
 
-from ..dependencies import CurrentActor, Models, Tenancy
-from ..responses import versioned_response
-from .params import IfMatch, ModelId
+from ..operations import Call, Operations
+from ..responses import Answer, versioned_answer
+from .params import ModelChange
 
-router = APIRouter(prefix="/v1/fine_tuning/models", tags=["fine-tuned models"])
+operations = Operations("fine-tuned models")
 
 
-@router.post(
-    "",
+@operations(
+    "POST",
+    "/v1/fine_tuning/models",
+    scope="write",
+    body=RegisterFTModelIn,
     operation_id="register_fine_tuned_model",
     summary="Register Fine Tuned Model",
     status_code=201,
-    responses={201: {"model": FTModelCard}, 200: {"model": FTModelCard}},
+    responses={201: FTModelCard, 200: FTModelCard},
 )
-def register(
-    body: RegisterFTModelIn, actor: CurrentActor, models: Models, tenancy: Tenancy
-) -> Response:
-    principal = actor.principal
-    tag = tenancy.workspace_tag(principal.workspace_id, principal.organization_id)
-    found, created = models.register(actor, body, tag)
+async def register_model(call: Call[None, RegisterFTModelIn]) -> Answer:
+    found, created = await call.write(call.services.models.register, call.actor, call.body)
     if not created:
-        return versioned_response(found)
-    return versioned_response(
-        found, 201, Location=f"/v1/models/{quote(found.body['id'], safe=':/')}"
-    )
+        return versioned_answer(found)
+    location = f"/v1/models/{quote(found.body['id'], safe=':/')}"
+    return versioned_answer(found, 201, Location=location)
 
 
-@router.patch(
-    "/{model_id:path}",
+@operations(
+    "PATCH",
+    "/v1/fine_tuning/models/{model_id:path}",
+    scope="write",
+    params=ModelChange,
+    body=UpdateFTModelIn,
+    body_required=False,
     operation_id="jobs_api_routes_fine_tuning_update_fine_tuned_model",
     summary="Update Fine Tuned Model",
-    responses={200: {"model": FTModelOut}},
+    responses={200: FTModelOut},
 )
-async def update(
-    model_id: ModelId,
-    actor: CurrentActor,
-    models: Models,
-    patch: Annotated[UpdateFTModelIn | None, Body()] = None,
-    if_match: IfMatch = None,
-) -> Response:
-    patch = patch or UpdateFTModelIn()
-    return versioned_response(await models.update_async(actor, model_id, patch, if_match))
+async def update_model(call: Call[ModelChange, UpdateFTModelIn | None]) -> Answer:
+    params, patch = call.params, call.body or UpdateFTModelIn()
+    updated = await call.write(
+        call.services.models.update, call.actor, params.model_id, patch, params.if_match
+    )
+    return versioned_answer(updated)
 
 
-@router.post(
-    "/{model_id:path}/archive",
+@operations(
+    "POST",
+    "/v1/fine_tuning/models/{model_id:path}/archive",
+    scope="write",
+    params=ModelChange,
     operation_id="jobs_api_routes_fine_tuning_archive_fine_tuned_model",
     summary="Archive Fine Tuned Model",
-    responses={200: {"model": ArchiveFTModelOut}},
+    responses={200: ArchiveFTModelOut},
 )
-async def archive(
-    model_id: ModelId, actor: CurrentActor, models: Models, if_match: IfMatch = None
-) -> Response:
-    return versioned_response(await models.set_archived_async(actor, model_id, True, if_match))
+async def archive_model(call: Call[ModelChange, None]) -> Answer:
+    return await _set_archived(call, True)
 
 
-@router.delete(
-    "/{model_id:path}/archive",
+@operations(
+    "DELETE",
+    "/v1/fine_tuning/models/{model_id:path}/archive",
+    scope="write",
+    params=ModelChange,
     operation_id="jobs_api_routes_fine_tuning_unarchive_fine_tuned_model",
     summary="Unarchive Fine Tuned Model",
-    responses={200: {"model": UnarchiveFTModelOut}},
+    responses={200: UnarchiveFTModelOut},
 )
-async def unarchive(
-    model_id: ModelId, actor: CurrentActor, models: Models, if_match: IfMatch = None
-) -> Response:
-    return versioned_response(await models.set_archived_async(actor, model_id, False, if_match))
+async def unarchive_model(call: Call[ModelChange, None]) -> Answer:
+    return await _set_archived(call, False)
+
+
+async def _set_archived(call: Call[ModelChange, None], archived: bool) -> Answer:
+    params = call.params
+    found = await call.write(
+        call.services.models.set_archived, call.actor, params.model_id, archived, params.if_match
+    )
+    return versioned_answer(found)

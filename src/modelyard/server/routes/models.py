@@ -4,88 +4,87 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
-from starlette.responses import Response
+from pydantic import Field
 
 from modelyard.registry.listing import ListQuery
 from modelyard.types import BaseModelCard, DeleteModelOut, FTModelCard, ModelList
 from modelyard.types._base import NO_NUL
 
-from ..dependencies import CurrentActor, CurrentPrincipal, Models
-from ..responses import json_response
-from .params import IfMatch, ModelId
+from ..operations import Call, Operations, Params
+from ..responses import Answer, json_answer, versioned_answer
+from .params import ModelChange, ModelRef
 
-router = APIRouter(prefix="/v1/models", tags=["models"])
+operations = Operations("models")
 
-FilterText = Annotated[str | None, Query(max_length=512, pattern=NO_NUL)]
+Text = Annotated[str | None, Field(max_length=512, pattern=NO_NUL)]
 
 
-@router.get(
-    "",
-    operation_id="list_models_v1_models_get",
-    summary="List Models",
-    responses={200: {"model": ModelList}},
-)
-async def list_models(
-    principal: CurrentPrincipal,
-    models: Models,
-    provider: Annotated[
-        str | None, Query(max_length=512, pattern=NO_NUL, description="Keep this provider.")
-    ] = None,
+class ListParams(Params):
+    provider: Annotated[Text, Field(description="Keep this provider.")] = None
     model: Annotated[
-        str | None,
-        Query(
-            max_length=512,
-            pattern=NO_NUL,
-            description="Keep entries with this id or name, and fine-tunes of it.",
-        ),
-    ] = None,
+        Text, Field(description="Keep entries with this id or name, and fine-tunes of it.")
+    ] = None
     type: Annotated[
-        Literal["base", "fine-tuned"] | None, Query(description="Modelyard extension.")
-    ] = None,
-    archived: Annotated[bool | None, Query(description="Modelyard extension.")] = None,
+        Literal["base", "fine-tuned"] | None, Field(description="Modelyard extension.")
+    ] = None
+    archived: Annotated[bool | None, Field(description="Modelyard extension.")] = None
     q: Annotated[
         str | None,
-        Query(
+        Field(
             max_length=256,
             pattern=NO_NUL,
             description="Case-insensitive substring of id, name or description.",
         ),
-    ] = None,
-    limit: Annotated[
-        int | None, Query(ge=1, le=1000, description="Page size; orders by id.")
-    ] = None,
-    after: Annotated[
-        str | None,
-        Query(max_length=512, pattern=NO_NUL, description="The last id of the previous page."),
-    ] = None,
-) -> Response:
-    query = ListQuery(
-        type=type, archived=archived, q=q, provider=provider, model=model, limit=limit, after=after
+    ] = None
+    limit: Annotated[int | None, Field(ge=1, le=1000, description="Page size; orders by id.")] = (
+        None
     )
-    return json_response(models.list(principal, query).body())
+    after: Annotated[Text, Field(description="The last id of the previous page.")] = None
 
 
-@router.get(
-    "/{model_id:path}",
+@operations(
+    "GET",
+    "/v1/models",
+    scope="read",
+    cached=True,
+    params=ListParams,
+    operation_id="list_models_v1_models_get",
+    summary="List Models",
+    responses={200: ModelList},
+)
+async def list_models(call: Call[ListParams, None]) -> Answer:
+    query = ListQuery(**call.params.model_dump())
+    return json_answer(call.read(call.services.models.list, call.principal, query).body())
+
+
+@operations(
+    "GET",
+    "/v1/models/{model_id:path}",
+    scope="read",
+    cached=True,
+    params=ModelRef,
     operation_id="retrieve_model_v1_models__model_id__get",
     summary="Retrieve Model",
-    responses={200: {"model": BaseModelCard | FTModelCard}},
+    responses={200: BaseModelCard | FTModelCard},
 )
-async def retrieve_model(
-    model_id: ModelId, principal: CurrentPrincipal, models: Models
-) -> Response:
-    found = models.retrieve(principal, model_id)
-    return json_response(found.body, headers={"ETag": found.etag} if found.etag else None)
+async def retrieve_model(call: Call[ModelRef, None]) -> Answer:
+    return versioned_answer(
+        call.read(call.services.models.retrieve, call.principal, call.params.model_id)
+    )
 
 
-@router.delete(
-    "/{model_id:path}",
+@operations(
+    "DELETE",
+    "/v1/models/{model_id:path}",
+    scope="write",
+    params=ModelChange,
     operation_id="delete_model_v1_models__model_id__delete",
     summary="Delete Model",
-    responses={200: {"model": DeleteModelOut}},
+    responses={200: DeleteModelOut},
 )
-async def delete_model(
-    model_id: ModelId, actor: CurrentActor, models: Models, if_match: IfMatch = None
-) -> Response:
-    return json_response(await models.delete_async(actor, model_id, if_match))
+async def delete_model(call: Call[ModelChange, None]) -> Answer:
+    params = call.params
+    deleted = await call.write(
+        call.services.models.delete, call.actor, params.model_id, params.if_match
+    )
+    return json_answer(deleted)

@@ -1,43 +1,56 @@
-"""Operational endpoints: liveness, readiness (no auth), metrics (token when configured)."""
+"""Operational endpoints: liveness, readiness (no key), metrics (a token when configured)."""
 
 from __future__ import annotations
 
 import secrets
+from typing import Annotated
 
-from fastapi import APIRouter, Request
-from starlette.responses import Response
+from pydantic import Field
+
+from modelyard.registry.errors import StoreUnavailable, Unauthorized
 
 from ..metrics import exposition
-from ..responses import error_body, json_response
+from ..operations import HEADER, Call, Operations, Params
+from ..responses import Answer, json_answer
 
-router = APIRouter(tags=["operations"])
-
-
-@router.get("/healthz", operation_id="healthz", summary="Alive")
-async def healthz() -> Response:
-    return json_response({"status": "ok"})
+operations = Operations("operations")
 
 
-@router.get("/readyz", operation_id="readyz", summary="Ready: the store answers")
-def readyz(request: Request) -> Response:
+@operations("GET", "/healthz", scope=None, operation_id="healthz", summary="Alive")
+async def healthz(call: Call[None, None]) -> Answer:
+    return json_answer({"status": "ok"})
+
+
+@operations("GET", "/readyz", scope=None, operation_id="readyz", summary="Ready: the store answers")
+def readyz(call: Call[None, None]) -> Answer:
     try:
-        request.app.state.store.revision()
-    except Exception:
-        return json_response(
-            error_body("The store is not reachable.", "server_error", "store_unavailable"), 503
-        )
-    return json_response({"status": "ready"})
+        call.services.store.revision()
+    except Exception as error:
+        raise StoreUnavailable("The store is not reachable.") from error
+    return json_answer({"status": "ready"})
 
 
-@router.get("/metrics", operation_id="metrics", summary="Prometheus metrics")
-def metrics(request: Request) -> Response:
-    token = request.app.state.settings.metrics_token
+class MetricsParams(Params):
+    authorization: Annotated[
+        str | None,
+        HEADER,
+        Field(alias="Authorization", description="`Bearer <token>` when a token is set."),
+    ] = None
+
+
+@operations(
+    "GET",
+    "/metrics",
+    scope=None,
+    params=MetricsParams,
+    operation_id="metrics",
+    summary="Prometheus metrics",
+)
+def metrics(call: Call[MetricsParams, None]) -> Answer:
+    token = call.services.settings.metrics_token
     if token is not None:
-        expected = f"Bearer {token.get_secret_value()}"
-        if not secrets.compare_digest(request.headers.get("authorization", ""), expected):
-            body = error_body(
-                "This endpoint needs the metrics token.", "authentication_error", "unauthorized"
-            )
-            return json_response(body, 401, {"WWW-Authenticate": "Bearer"})
-    text, content_type = exposition(request.app.state.models)
-    return Response(text, media_type=content_type)
+        given = (call.params.authorization or "").encode("latin-1")
+        if not secrets.compare_digest(given, f"Bearer {token.get_secret_value()}".encode()):
+            raise Unauthorized("This endpoint needs the metrics token.")
+    text, content_type = exposition(lambda: call.read(call.services.models.counts))
+    return Answer(text, content_type=content_type.encode())

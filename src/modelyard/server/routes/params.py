@@ -1,27 +1,37 @@
-"""Request parameters shared by routes, with the limits the contract and docs/api.md state."""
+"""Parameters shared by operations, with the limits the contract and docs/api.md state."""
+
+from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Header, Path
+from pydantic import Field
 
-from modelyard.registry.ids import MODEL_ID_MAX_LENGTH
+from modelyard.types import MODEL_ID_MAX_LENGTH
+from modelyard.types._base import NO_CONTROL
 
-# No control characters: they can't be in an id the registry ever issued.
+from ..operations import HEADER, PATH, Params
+
 ModelId = Annotated[
     str,
-    Path(
+    PATH,
+    Field(
         min_length=1,
         max_length=MODEL_ID_MAX_LENGTH,
-        pattern=r"^[^\x00-\x1f\x7f]+$",
+        pattern=NO_CONTROL,
         description="A model id or alias; may contain ':' and '/'.",
     ),
 ]
-IF_MATCH_MAX_LENGTH = 1024
 IfMatch = Annotated[
     str | None,
-    Header(
-        alias="If-Match",
-        max_length=IF_MATCH_MAX_LENGTH,
-        description="Apply only if the ETag matches.",
-    ),
+    HEADER,
+    Field(alias="If-Match", max_length=1024, description="Apply only if the ETag matches."),
 ]
+
+
+class ModelRef(Params):
+    model_id: ModelId
+
+
+class ModelChange(Params):
+    model_id: ModelId
+    if_match: IfMatch = None

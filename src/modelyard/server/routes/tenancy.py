@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
-from starlette.responses import Response
+from pydantic import Field
 
 from modelyard.registry.cards import api_key_body, workspace_body
 from modelyard.types import (
@@ -19,17 +18,23 @@ from modelyard.types import (
     WorkspaceList,
 )
 
-from ..dependencies import CurrentActor, CurrentPrincipal, Tenancy
-from ..responses import json_response
+from ..operations import PATH, Call, Operations, Params
+from ..responses import Answer, json_answer
 
-router = APIRouter(prefix="/v1", tags=["tenancy"])
+operations = Operations("tenancy")
 
 
-@router.get(
-    "/me", operation_id="get_me", summary="The Calling API Key", responses={200: {"model": Me}}
+@operations(
+    "GET",
+    "/v1/me",
+    scope="read",
+    operation_id="get_me",
+    summary="The Calling API Key",
+    responses={200: Me},
 )
-async def me(principal: CurrentPrincipal) -> Response:
-    return json_response(
+async def get_me(call: Call[None, None]) -> Answer:
+    principal = call.principal
+    return json_answer(
         {
             "object": "api_key",
             "id": principal.key_id,
@@ -41,60 +46,78 @@ async def me(principal: CurrentPrincipal) -> Response:
     )
 
 
-@router.post(
-    "/workspaces",
+@operations(
+    "POST",
+    "/v1/workspaces",
+    scope="admin",
+    body=WorkspaceCreateIn,
     operation_id="create_workspace",
     summary="Create Workspace",
     status_code=201,
-    responses={201: {"model": Workspace}},
+    responses={201: Workspace},
 )
-def create_workspace(body: WorkspaceCreateIn, actor: CurrentActor, tenancy: Tenancy) -> Response:
-    return json_response(workspace_body(tenancy.create_workspace(actor, body.name)), 201)
+async def create_workspace(call: Call[None, WorkspaceCreateIn]) -> Answer:
+    workspace = await call.write(call.services.tenancy.create_workspace, call.actor, call.body.name)
+    return json_answer(workspace_body(workspace), 201)
 
 
-@router.get(
-    "/workspaces",
+@operations(
+    "GET",
+    "/v1/workspaces",
+    scope="admin",
     operation_id="list_workspaces",
     summary="List Workspaces",
-    responses={200: {"model": WorkspaceList}},
+    responses={200: WorkspaceList},
 )
-def list_workspaces(principal: CurrentPrincipal, tenancy: Tenancy) -> Response:
-    data = [workspace_body(workspace) for workspace in tenancy.list_workspaces(principal)]
-    return json_response({"object": "list", "data": data})
+def list_workspaces(call: Call[None, None]) -> Answer:
+    found = call.read(call.services.tenancy.list_workspaces, call.principal)
+    return json_answer({"object": "list", "data": [workspace_body(each) for each in found]})
 
 
-@router.post(
-    "/api_keys",
+@operations(
+    "POST",
+    "/v1/api_keys",
+    scope="admin",
+    body=ApiKeyCreateIn,
     operation_id="create_api_key",
     summary="Create API Key",
     status_code=201,
-    responses={201: {"model": ApiKeyCreated}},
+    responses={201: ApiKeyCreated},
 )
-def create_key(body: ApiKeyCreateIn, actor: CurrentActor, tenancy: Tenancy) -> Response:
-    key, secret = tenancy.create_key(actor, body.workspace, body.scope, body.name)
-    return json_response({**api_key_body(key), "key": secret}, 201)
+async def create_api_key(call: Call[None, ApiKeyCreateIn]) -> Answer:
+    body = call.body
+    key, secret = await call.write(
+        call.services.tenancy.create_key, call.actor, body.workspace, body.scope, body.name
+    )
+    return json_answer({**api_key_body(key), "key": secret}, 201)
 
 
-@router.get(
-    "/api_keys",
+@operations(
+    "GET",
+    "/v1/api_keys",
+    scope="admin",
     operation_id="list_api_keys",
     summary="List API Keys",
-    responses={200: {"model": ApiKeyList}},
+    responses={200: ApiKeyList},
 )
-def list_keys(principal: CurrentPrincipal, tenancy: Tenancy) -> Response:
-    return json_response(
-        {"object": "list", "data": [api_key_body(key) for key in tenancy.list_keys(principal)]}
-    )
+def list_api_keys(call: Call[None, None]) -> Answer:
+    found = call.read(call.services.tenancy.list_keys, call.principal)
+    return json_answer({"object": "list", "data": [api_key_body(key) for key in found]})
 
 
-@router.delete(
-    "/api_keys/{key_id}",
+class KeyRef(Params):
+    key_id: Annotated[str, PATH, Field(max_length=64)]
+
+
+@operations(
+    "DELETE",
+    "/v1/api_keys/{key_id}",
+    scope="admin",
+    params=KeyRef,
     operation_id="revoke_api_key",
     summary="Revoke API Key",
-    responses={200: {"model": ApiKeyRevoked}},
+    responses={200: ApiKeyRevoked},
 )
-def revoke_key(
-    key_id: Annotated[str, Path(max_length=64)], actor: CurrentActor, tenancy: Tenancy
-) -> Response:
-    key = tenancy.revoke_key(actor, key_id)
-    return json_response({"object": "api_key", "id": key.id, "revoked": True})
+async def revoke_api_key(call: Call[KeyRef, None]) -> Answer:
+    key = await call.write(call.services.tenancy.revoke_key, call.actor, call.params.key_id)
+    return json_answer({"object": "api_key", "id": key.id, "revoked": True})

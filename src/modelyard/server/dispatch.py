@@ -1,0 +1,98 @@
+"""The one path of every API request: route -> gate -> parameters and body -> handler -> answer.
+
+Requests for no declared operation (the docs, `/openapi.json`, unknown paths) go on to the
+FastAPI app behind it. Why not FastAPI's own request handling: its routing, middleware,
+dependencies and body parsing cost ~150 µs of the event loop per request, which capped PATCH
+near ~6,500/s with no store work at all (py-spy, bench/RESULTS.md). The operations' declarations
+give everything that handling did (operations.py), and FastAPI still writes the OpenAPI document
+from them (openapi.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from modelyard.registry.memo import RevisionMemo
+
+from .errors import answer_for, http_error_answer
+from .gate import Gate
+from .operations import Call, Operation, Services
+from .responses import Answer
+from .routing import NotAllowed, Router
+from .state import RequestState
+
+
+class Dispatch:
+    def __init__(
+        self, router: Router, gate: Gate, memo: RevisionMemo, services: Services, rest: ASGIApp
+    ) -> None:
+        self.router = router
+        self.gate = gate
+        self.memo = memo
+        self.services = services
+        self.rest = rest
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.rest(scope, receive, send)
+            return
+        state = RequestState.start(scope)
+        found = self.router.match(scope)
+        if found is None:
+            await self.rest(scope, receive, _with_headers(send, state.response_headers))
+            return
+        if isinstance(found, NotAllowed):
+            answer = http_error_answer(405, allow=found.allowed)
+        else:
+            state.operation = found.operation
+            try:
+                body = await self.gate.admit(scope, receive, state)
+                answer = await self._answer(found.operation, scope, found.path_params, body, state)
+            except Exception as error:
+                answer = answer_for(error, state.request_id)
+        await answer.send(send, state.response_headers)
+
+    async def _answer(
+        self,
+        operation: Operation,
+        scope: Scope,
+        path_params: dict[str, str],
+        body: Any,
+        state: RequestState,
+    ) -> Answer:
+        params, value = operation.parse(scope, path_params, body)
+        if not operation.cached:
+            return await self._call(operation, Call(state, params, value, self.services))
+        # A GET seen before at this store revision, by this workspace, with the same parameters:
+        # the same answer, without a transaction (ARCHITECTURE.md, decision 1).
+        assert state.principal is not None, "cached operations need a key"
+        assert state.versions is not None, "read when the key was checked"
+        key = (state.principal.workspace_id, operation, params)
+        cached: Answer | None = self.memo.response(key)
+        if cached is None:
+            cached = await self._call(operation, Call(state, params, value, self.services))
+            if cached.status == 200:
+                self.memo.put_response(key, cached, state.versions)
+        return cached
+
+    @staticmethod
+    async def _call(operation: Operation, call: Call[Any, Any]) -> Answer:
+        answer = (
+            await run_in_threadpool(operation.handler, call)
+            if operation.blocking
+            else operation.handler(call)
+        )
+        return await answer if inspect.isawaitable(answer) else answer
+
+
+def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    async def wrapped(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), *headers]
+        await send(message)
+
+    return wrapped

@@ -1,0 +1,219 @@
+"""Each operation of the API, declared once: method, path, scope, parameters, body, handler.
+
+Everything else is derived from the declarations: the router (routing.py), the scope the gate
+demands, which GETs the read cache keeps, the metrics and access-log names, the parsing and
+validation of parameters and bodies (here), and the OpenAPI document (openapi.py). A new endpoint,
+or a new field of a body, is added in one place.
+
+Parameters are one pydantic model per operation (`Params`), each field marked with where it comes
+from: `Annotated[str, PATH, Field(...)]`, `HEADER`, or a query parameter when unmarked. They are
+validated exactly as FastAPI validates them, and a failure is FastAPI's 422 (errors.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, ParamSpec, TypeVar, get_origin
+from urllib.parse import parse_qsl
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from starlette.types import Scope
+
+from modelyard.registry.audit import AuditService
+from modelyard.registry.identity import Actor, Principal
+from modelyard.registry.models import ModelService
+from modelyard.registry.tenancy import TenancyService
+from modelyard.settings import Settings
+from modelyard.store.engine import Store
+
+from .errors import Item, RequestInvalid, missing_body, validation_items
+from .responses import Answer
+from .state import RequestState
+
+Scope_ = Literal["read", "write", "admin"]
+P = TypeVar("P")
+B = TypeVar("B")
+T = TypeVar("T")
+_A = ParamSpec("_A")
+
+
+@dataclass(frozen=True, slots=True)
+class In:
+    """Where a parameter comes from."""
+
+    location: Literal["path", "query", "header"]
+
+
+PATH, QUERY, HEADER = In("path"), In("query"), In("header")
+
+
+class Params(BaseModel):
+    """An operation's path, query and header parameters. Frozen, so a value can key a cache;
+    fields are declared in FastAPI's order (path, query, header), the order of its errors."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What handlers work with: the store and the registry's services on it."""
+
+    settings: Settings
+    store: Store
+    models: ModelService
+    tenancy: TenancyService
+    audit: AuditService
+
+
+@dataclass(slots=True)
+class Call(Generic[P, B]):
+    """One call of an operation, as its handler receives it."""
+
+    state: RequestState
+    params: P
+    body: B
+    services: Services
+
+    @property
+    def principal(self) -> Principal:
+        assert self.state.principal is not None, "the gate authenticated the caller"
+        return self.state.principal
+
+    @property
+    def actor(self) -> Actor:
+        return self.state.actor
+
+    def read(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`work(tx, *args, **kwargs)` in a read transaction."""
+        with self.services.store.read() as tx:
+            return work(tx, *args, **kwargs)
+
+    async def write(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(tx, *args)` in a write transaction shared with the writes queued beside it
+        (group commit); returns once that transaction has committed."""
+        return await self.services.store.write_together(lambda tx: work(tx, *args))
+
+
+Handler = Callable[[Call[Any, Any]], Awaitable[Answer] | Answer]
+
+
+@dataclass(frozen=True, slots=True)
+class _Param:
+    name: str
+    alias: str
+    location: str
+    many: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Operation:
+    method: str
+    path: str
+    handler: Handler
+    operation_id: str
+    summary: str
+    scope: Scope_ | None  # None: public (no key)
+    params: type[Params] | None = None
+    body: type[BaseModel] | None = None
+    body_required: bool = True
+    responses: Mapping[int, Any] = field(default_factory=dict)
+    status_code: int = 200
+    cached: bool = False  # a GET whose 200 answers the read cache keeps per store revision
+    tags: tuple[str, ...] = ()
+    _params: tuple[_Param, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        declared = []
+        for name, info in (self.params.model_fields if self.params else {}).items():
+            where = next((m for m in info.metadata if isinstance(m, In)), QUERY)
+            many = get_origin(info.annotation) in (list, tuple)
+            declared.append(_Param(name, info.alias or name, where.location, many))
+        object.__setattr__(self, "_params", tuple(declared))
+
+    @property
+    def name(self) -> str:
+        """The operation's short name (metrics, access log): its handler's."""
+        return self.handler.__name__
+
+    @property
+    def blocking(self) -> bool:
+        """A plain `def` handler does blocking work: it runs on a worker thread."""
+        return not inspect.iscoroutinefunction(self.handler)
+
+    def parse(self, scope: Scope, path_params: Mapping[str, str], body: Any) -> tuple[Any, Any]:
+        """The parameters and body, validated; `body` is the decoded JSON or `NO_BODY`."""
+        items: list[Item] = []
+        params = self._parse_params(scope, path_params, items)
+        value = None
+        if self.body is not None:
+            if body is NO_BODY or body is None:
+                if self.body_required:
+                    items.append(missing_body())
+            else:
+                try:
+                    # As FastAPI validates a body: from attributes too, so a JSON value that is
+                    # not an object is `model_attributes_type`, as Mistral's API answers.
+                    value = self.body.model_validate(body, from_attributes=True)
+                except ValidationError as error:
+                    items.extend(validation_items(error, {}))
+        if items:
+            raise RequestInvalid(items)
+        return params, value
+
+    def _parse_params(
+        self, scope: Scope, path_params: Mapping[str, str], items: list[Item]
+    ) -> Params | None:
+        if self.params is None:
+            return None
+        raw: dict[str, Any] = {}
+        query: list[tuple[str, str]] | None = None
+        locations: dict[str, str] = {}
+        for param in self._params:
+            locations[param.alias] = param.location
+            if param.location == "path":
+                raw[param.alias] = path_params[param.name]
+            elif param.location == "header":
+                wanted = param.alias.lower().encode("latin-1")
+                for key, value in scope["headers"]:
+                    if key == wanted:
+                        raw[param.alias] = value.decode("latin-1")
+                        break
+            else:
+                if query is None:  # as Starlette parses it
+                    query = parse_qsl(
+                        scope["query_string"].decode("latin-1"), keep_blank_values=True
+                    )
+                values = [value for key, value in query if key == param.alias]
+                if param.many and values:
+                    raw[param.alias] = values
+                elif values:
+                    raw[param.alias] = values[-1]
+        try:
+            return self.params.model_validate(raw)
+        except ValidationError as error:
+            items.extend(validation_items(error, locations))
+            return None
+
+
+NO_BODY: Any = object()  # the request had no body (or only whitespace)
+
+
+class Operations:
+    """The operations of one route module, in the order they are declared."""
+
+    def __init__(self, *tags: str) -> None:
+        self.tags = tags
+        self.declared: list[Operation] = []
+
+    def __call__(
+        self, method: str, path: str, *, scope: Scope_ | None, **declaration: Any
+    ) -> Callable[[Callable[_A, T]], Callable[_A, T]]:
+        def declare(handler: Callable[_A, T]) -> Callable[_A, T]:
+            self.declared.append(
+                Operation(method, path, handler, scope=scope, tags=self.tags, **declaration)  # type: ignore[arg-type]
+            )
+            return handler
+
+        return declare

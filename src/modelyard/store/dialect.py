@@ -1,0 +1,116 @@
+"""What differs between SQLite and PostgreSQL, chosen once, when the store is built.
+
+In the spirit of Prefect's per-dialect query components: `Dialect` holds the portable way of
+doing each thing (SQLAlchemy Core), and `sqlite.SQLite` and `postgresql.PostgreSQL` override what
+their database does differently: the engine's set-up, the write lock across processes, the
+per-request freshness probe, the start-up lock, and the repositories whose statements sit on the
+write path. Nothing outside these three modules asks which database it is talking to.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, ClassVar, Protocol
+
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+
+from .audit_repository import AuditRepository
+from .catalog_repository import CatalogRepository
+from .fine_tuned_repository import FineTunedRepository
+from .tenancy_repository import TenancyRepository
+
+Versions = tuple[int, int]  # the store revision and the tenancy version (see tables.py)
+
+
+class Probe(Protocol):
+    """The per-request freshness check: the versions as of some moment after the call."""
+
+    def __call__(self) -> Awaitable[Versions]: ...
+
+    async def aclose(self) -> None: ...
+
+
+# The execution option of a write transaction's connection (SQLite begins it IMMEDIATE).
+WRITE = "modelyard_write"
+REVISIONS_SQL = "SELECT value FROM store_revision WHERE id IN (1, 3) ORDER BY id"
+
+
+class Dialect:
+    name: ClassVar[str]
+    fine_tuned: ClassVar[type[FineTunedRepository]] = FineTunedRepository
+    audit: ClassVar[type[AuditRepository]] = AuditRepository
+    tenancy: ClassVar[type[TenancyRepository]] = TenancyRepository
+    catalog: ClassVar[type[CatalogRepository]] = CatalogRepository
+
+    def __init__(self, url: URL) -> None:
+        self.url = url
+        self.engine = self.create_engine()
+        # One writer at a time per process; other processes queue in `cross_process_lock`.
+        self._write_lock = threading.Lock()
+
+    def create_engine(self) -> Engine:
+        raise NotImplementedError
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Held around every write transaction, before BEGIN."""
+        with self._write_lock, self.cross_process_lock():
+            yield
+
+    def cross_process_lock(self) -> AbstractContextManager[None]:
+        """Writers of other processes on the same store wait here (none by default: the
+        revision row's lock, taken first in every write, serializes them)."""
+        return _nothing()
+
+    def committed(self) -> None:
+        """A write transaction committed (before its writes are acknowledged)."""
+
+    def probe(self) -> Probe:
+        """The per-request freshness check: the versions as of some moment after the call."""
+        raise NotImplementedError
+
+    def startup_lock(self) -> AbstractContextManager[None]:
+        """Serializes start-up work (migrations, catalog sync, first key) across processes."""
+        raise NotImplementedError
+
+    def execute_plain(self, conn: Connection) -> Callable[[str], Any]:
+        """Runs a statement without SQLAlchemy's bookkeeping (the group commit's savepoints)."""
+        return conn.exec_driver_sql
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def normalize_url(url: str) -> URL:
+    """Accept the usual spellings of a PostgreSQL URL and pick the psycopg 3 driver."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+class UnsupportedDatabase(ValueError):
+    """A database URL this store cannot use."""
+
+
+def dialect_for(url: str) -> Dialect:
+    parsed = normalize_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        from .sqlite import SQLite
+
+        return SQLite(parsed)
+    if backend == "postgresql":
+        from .postgresql import PostgreSQL
+
+        return PostgreSQL(parsed)
+    raise UnsupportedDatabase(
+        f"'{backend}' databases are not supported: use sqlite:///PATH or postgresql://..."
+    )

@@ -1,0 +1,123 @@
+"""PostgreSQL: the scale-out store, shared by any number of server processes and machines.
+
+What differs from the portable way (dialect.py): a connection pool sized for a server, an
+advisory lock for start-up work, and the freshness probe: a network round trip, so concurrent
+requests share one (`CoalescingProbe`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from .dialect import REVISIONS_SQL, Dialect, Probe, Versions
+from .tables import dump_json
+
+_STARTUP_LOCK = 74251931  # any constant: the advisory lock's key
+
+
+class PostgreSQL(Dialect):
+    name = "postgresql"
+
+    def create_engine(self) -> Engine:
+        return sa.create_engine(
+            self.url,
+            pool_size=10,
+            max_overflow=20,
+            pool_recycle=1800,
+            json_serializer=dump_json,
+            json_deserializer=orjson.loads,
+        )
+
+    def probe(self) -> Probe:
+        return CoalescingProbe(self)
+
+    async def async_raw_connection(self) -> Any:
+        """An autocommit psycopg AsyncConnection, outside the pool (for the probe)."""
+        import psycopg
+
+        cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+        return await psycopg.AsyncConnection.connect(*cargs, **cparams, autocommit=True)
+
+    @contextmanager
+    def startup_lock(self) -> Iterator[None]:
+        with self.engine.connect() as conn:
+            conn.execute(sa.text(f"SELECT pg_advisory_lock({_STARTUP_LOCK})"))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(sa.text(f"SELECT pg_advisory_unlock({_STARTUP_LOCK})"))
+                conn.commit()
+
+
+class CoalescingProbe:
+    """The versions in one round trip shared by concurrent requests.
+
+    Every request needs the store's versions as of some moment after it arrived (a write
+    acknowledged before it arrived must be seen). A request joins the probe that will be *sent
+    next*, never one already in flight (sent before it arrived), so one round trip serves every
+    request that came in meanwhile.
+    """
+
+    def __init__(self, source: PostgreSQL) -> None:
+        self.source = source
+        self._connection: Any = None
+        self._in_flight: asyncio.Future[Versions] | None = None
+        self._next: asyncio.Future[Versions] | None = None
+
+    async def __call__(self) -> Versions:
+        if self._in_flight is None:
+            self._in_flight = self._start()
+            return await asyncio.shield(self._in_flight)
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        return await asyncio.shield(self._next)
+
+    def _start(self) -> asyncio.Future[Versions]:
+        task = asyncio.ensure_future(self._query())
+        task.add_done_callback(self._finished)
+        return task
+
+    def _finished(self, done: asyncio.Future[Versions]) -> None:
+        waiting, self._next = self._next, None
+        if waiting is None:
+            self._in_flight = None
+            return
+        self._in_flight = following = self._start()
+        following.add_done_callback(lambda probe: _copy(probe, waiting))
+
+    async def _query(self) -> Versions:
+        try:
+            if self._connection is None:
+                self._connection = await self.source.async_raw_connection()
+            cursor = await self._connection.execute(REVISIONS_SQL)
+            (store,), (tenancy,) = await cursor.fetchall()
+        except Exception:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                await connection.close()
+            raise
+        return int(store), int(tenancy)
+
+    async def aclose(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+            self._connection = None
+
+
+def _copy(source: asyncio.Future[Versions], target: asyncio.Future[Versions]) -> None:
+    if target.done():
+        return
+    if source.cancelled():
+        target.cancel()
+    elif (error := source.exception()) is not None:
+        target.set_exception(error)
+    else:
+        target.set_result(source.result())

@@ -1,0 +1,209 @@
+"""SQLite: the embedded default. One file in WAL mode, shared by every process on this machine.
+
+What differs from the portable way (dialect.py):
+- each connection's PRAGMAs, and write transactions that take the write lock at BEGIN;
+- writers of several processes queue on a kernel lock that wakes them in turn (`flock` on the
+  file beside the database), instead of polling in SQLite's busy handler;
+- freshness comes from a word of shared memory in that same file (change_signal.py), so a
+  request reads the database only after some process announced a write;
+- the write path's three statements go to the driver (sqlite_driver.py).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from . import records, sqlite_driver
+from .audit_repository import AuditRepository
+from .change_signal import ChangeSignal, SignalledProbe
+from .dialect import REVISIONS_SQL, WRITE, Dialect, Probe, Versions
+from .fine_tuned_repository import FineTunedRepository
+from .tables import audit_events, dump_json, fine_tuned_models
+
+_MODELS = sqlite_driver.TableCodec(fine_tuned_models)
+_VISIBLE = f"{_MODELS.select} WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL"
+_EVENTS = sqlite_driver.TableCodec(audit_events)
+
+
+class SQLiteFineTunedRepository(FineTunedRepository):
+    """The write path's read and update of a model, on the driver (see sqlite_driver.py)."""
+
+    def visible(self, workspace_id: str, model_id: str) -> records.FineTunedModel | None:
+        raw = sqlite_driver.driver(self.conn)
+        values = sqlite_driver.execute(raw, _VISIBLE, (model_id, workspace_id)).fetchone()
+        return records.FineTunedModel(**_MODELS.decode(values)) if values else None
+
+    def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
+        names = tuple(sorted(values))
+        params = [_MODELS.encode(name, values[name]) for name in names]
+        raw = sqlite_driver.driver(self.conn)
+        sqlite_driver.execute(raw, _update_sql(names), [*params, version, model.id, model.version])
+
+
+class SQLiteAuditRepository(AuditRepository):
+    def append(self, **values: Any) -> None:
+        raw = sqlite_driver.driver(self.conn)
+        sqlite_driver.execute(raw, *_EVENTS.insert(values))
+
+
+_UPDATES: dict[tuple[str, ...], str] = {}
+
+
+def _update_sql(columns: tuple[str, ...]) -> str:
+    sql = _UPDATES.get(columns)
+    if sql is None:
+        assignments = "".join(f"{name} = ?, " for name in columns)
+        sql = _UPDATES[columns] = (
+            f"UPDATE {fine_tuned_models.name} SET {assignments}version = ? "
+            "WHERE id = ? AND version = ?"
+        )
+    return sql
+
+
+class SQLite(Dialect):
+    name = "sqlite"
+    fine_tuned = SQLiteFineTunedRepository
+    audit = SQLiteAuditRepository
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        database = self.url.database
+        self.path = Path(database) if database and database != ":memory:" else None
+        # The file beside the database: its first 8 bytes are the change word, and its lock is
+        # the writers' queue across processes.
+        self.signal = ChangeSignal(self.path) if self.path else None
+        self._lock_fd = os.open(self.signal.path, os.O_RDWR) if self.signal else None
+        self._probes = threading.local()
+        self._probe_connections: list[Any] = []
+
+    def create_engine(self) -> Engine:
+        if self.url.database and self.url.database != ":memory:":
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        # The server's threads share the pool; each connection is used by one thread at a time.
+        engine = sa.create_engine(
+            self.url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            json_serializer=dump_json,
+            json_deserializer=orjson.loads,
+        )
+        sa.event.listen(engine, "connect", _on_connect)
+        sa.event.listen(engine, "begin", _on_begin)
+        return engine
+
+    @contextmanager
+    def cross_process_lock(self) -> Iterator[None]:
+        if self._lock_fd is None:
+            yield
+            return
+        # A blocking flock: the kernel wakes the next writer when this one unlocks, where
+        # SQLite's busy handler sleeps up to 100 ms between tries (the long tail of PATCH with
+        # two workers: p99 0.9-2 s before, bench/RESULTS.md).
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def committed(self) -> None:
+        if self.signal is not None:  # tell the other processes before the write is acknowledged
+            self.signal.announce()
+
+    def probe(self) -> Probe:
+        if self.signal is None:
+            return _LocalProbe(self._read_versions)
+        return _LocalProbe(SignalledProbe(self.signal, self._read_versions))
+
+    def _read_versions(self) -> Versions:
+        """The versions, on a dedicated autocommit connection per thread (no pool, no
+        SQLAlchemy: this runs per request when a write was announced)."""
+        connection = getattr(self._probes, "connection", None)
+        try:
+            if connection is None:
+                cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+                connection = self.engine.dialect.loaded_dbapi.connect(*cargs, **cparams)
+                connection.isolation_level = None  # autocommit: each SELECT sees the latest commit
+                self._probes.connection = connection
+                self._probe_connections.append(connection)
+            (store,), (tenancy,) = connection.execute(REVISIONS_SQL).fetchall()
+        except Exception:
+            self._probes.connection = None
+            raise
+        return int(store), int(tenancy)
+
+    @contextmanager
+    def startup_lock(self) -> Iterator[None]:
+        if self.path is None:
+            yield
+            return
+        digest = hashlib.sha256(os.path.abspath(self.path).encode()).hexdigest()[:16]
+        lock_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"modelyard-{digest}.lock"
+        with lock_path.open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def execute_plain(self, conn: Connection) -> Callable[[str], Any]:
+        return sqlite_driver.driver(conn).execute
+
+    def dispose(self) -> None:
+        for connection in self._probe_connections:
+            with suppress(Exception):
+                connection.close()
+        self._probe_connections.clear()
+        self._probes = threading.local()
+        if self.signal is not None:
+            self.signal.close()
+            self.signal = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+        super().dispose()
+
+
+class _LocalProbe:
+    """A probe that needs no I/O wait: a memory load, and a local read after a write."""
+
+    def __init__(self, read: Callable[[], Versions]) -> None:
+        self._read = read
+
+    async def __call__(self) -> Versions:
+        return self._read()
+
+    async def aclose(self) -> None:
+        pass
+
+
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let the "begin" event below issue BEGIN, instead of pysqlite's implicit one.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    # WAL: readers never block the writer nor each other; several processes share the file.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode: a commit survives a crash of the process (SIGKILL); a power loss may
+    # lose the last transactions since the last checkpoint, never corrupt the file.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    # SQLite does not enforce foreign keys unless asked, per connection.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # Wait for a writer outside our lock (another program on the file) instead of failing.
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _on_begin(conn: Connection) -> None:
+    # A write transaction takes the write lock at BEGIN: a deferred one that read first could not
+    # upgrade later and would fail with "database is locked" instead of waiting.
+    immediate = conn.get_execution_options().get(WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
