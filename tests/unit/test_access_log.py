@@ -5,7 +5,7 @@ import io
 import json
 
 from modelyard.server.access_log import AccessLog
-from modelyard.server.state import RequestState
+from modelyard.server.operations import RequestState
 
 SCOPE = {
     "type": "http",

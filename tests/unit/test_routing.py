@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from modelyard.server.dispatch import Match, NotAllowed, Router
 from modelyard.server.routes import OPERATIONS
-from modelyard.server.routing import Match, NotAllowed, Router
 
 ROUTER = Router(OPERATIONS)
 

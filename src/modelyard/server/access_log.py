@@ -18,7 +18,7 @@ from typing import IO, Any
 import orjson
 from starlette.types import Scope
 
-from .state import RequestState
+from .operations import RequestState
 
 FLUSH_SECONDS = 0.5
 FLUSH_LINES = 1024

@@ -2,7 +2,7 @@
 
 What is served, outermost first:
 
-    Observe      times each request; the access log and metrics record it      (observe.py)
+    Observe      times each request; the access log and metrics record it      (here)
     Dispatch     route -> gate -> parameters/body -> handler -> answer          (dispatch.py)
       the operations, each declared once with its handler                      (routes/)
     FastAPI      whatever matched no operation: /docs, /openapi.json, 404s      (here)
@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelyard._version import __version__
 from modelyard.registry.audit import AuditService
@@ -30,15 +31,13 @@ from modelyard.store.engine import Store
 
 from . import errors
 from .access_log import AccessLog, configure_logging
-from .dispatch import Dispatch
+from .dispatch import Dispatch, Router
 from .gate import Gate
 from .metrics import Metrics
-from .observe import Observe, Recorder
 from .openapi import openapi_document
-from .operations import Services
+from .operations import RequestState, Services
 from .ratelimit import RateLimiter
 from .routes import OPERATIONS
-from .routing import Router
 
 TITLE = "Modelyard"
 SUMMARY = "A self-hosted model registry that speaks Mistral's Models API."
@@ -54,6 +53,41 @@ class App:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._asgi(scope, receive, send)
+
+
+class Recorder(Protocol):
+    def record(
+        self, scope: Scope, state: RequestState | None, status: int, seconds: float
+    ) -> None: ...
+
+
+class Observe:
+    """The outermost layer: times every request and hands it to the recorders."""
+
+    def __init__(self, app: ASGIApp, recorders: list[Recorder]) -> None:
+        self.app = app
+        self.recorders = recorders
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets if the app fails before answering
+
+        async def watch(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            seconds = time.perf_counter() - started
+            state = RequestState.of(scope)
+            for recorder in self.recorders:
+                recorder.record(scope, state, status, seconds)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> App:

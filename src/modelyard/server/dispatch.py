@@ -11,19 +11,22 @@ from them (openapi.py).
 from __future__ import annotations
 
 import inspect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from modelyard.registry.memo import RevisionMemo
 
 from .errors import answer_for, http_error_answer
 from .gate import Gate
-from .operations import Call, Operation, Services
+from .operations import Call, Operation, RequestState, Services
 from .responses import Answer
-from .routing import NotAllowed, Router
-from .state import RequestState
 
 
 class Dispatch:
@@ -68,7 +71,7 @@ class Dispatch:
         if not operation.cached:
             return await self._call(operation, Call(state, params, value, self.services))
         # A GET seen before at this store revision, by this workspace, with the same parameters:
-        # the same answer, without a transaction (ARCHITECTURE.md, decision 1).
+        # the same answer, without a transaction (docs/architecture.md, decision 6).
         assert state.principal is not None, "cached operations need a key"
         assert state.versions is not None, "read when the key was checked"
         key = (state.principal.workspace_id, operation, params)
@@ -96,3 +99,78 @@ def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
         await send(message)
 
     return wrapped
+
+
+# -- routing: which operation a request is for ------------------------------------------------
+#
+# Matched from the declared paths alone (Starlette's path syntax), as Starlette's router matches:
+# any operation whose path and method match wins; a path that matches only with other methods
+# is a 405. Paths without parameters are looked up in a dict; the few with parameters are tried
+# in declaration order. Paths are matched across newlines too, so a path with a control
+# character reaches the gate, which refuses it with a 422.
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    operation: Operation
+    path_params: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class NotAllowed:
+    """The path exists, with other methods."""
+
+    allowed: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    convertors: dict[str, Convertor[str]]
+    operation: Operation
+
+
+class Router:
+    def __init__(self, operations: Iterable[Operation]) -> None:
+        self.operations = tuple(operations)
+        self._static: dict[tuple[str, str], Operation] = {}
+        self._patterns: dict[str, list[_Pattern]] = {}
+        self._static_methods: dict[str, set[str]] = {}
+        for operation in self.operations:
+            regex, _format, convertors = compile_path(operation.path)
+            if not convertors:
+                self._static[operation.method, operation.path] = operation
+                self._static_methods.setdefault(operation.path, set()).add(operation.method)
+                continue
+            pattern = _Pattern(re.compile(regex.pattern, re.DOTALL), convertors, operation)
+            self._patterns.setdefault(operation.method, []).append(pattern)
+
+    def match(self, scope: Scope) -> Match | NotAllowed | None:
+        method, path = scope["method"], _route_path(scope)
+        operation = self._static.get((method, path))
+        if operation is not None:
+            return Match(operation, {})
+        for pattern in self._patterns.get(method, ()):
+            found = pattern.regex.match(path)
+            if found is not None:
+                return Match(pattern.operation, _params(pattern, found))
+        allowed = set(self._static_methods.get(path, ()))
+        for other, patterns in self._patterns.items():
+            if other != method and any(p.regex.match(path) for p in patterns):
+                allowed.add(other)
+        return NotAllowed(frozenset(allowed)) if allowed else None
+
+
+def _route_path(scope: Scope) -> str:
+    """The path below the root path the server is mounted at (`--root-path`, behind a proxy)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root) :] or "/"
+    return path
+
+
+def _params(pattern: _Pattern, found: re.Match[str]) -> dict[str, str]:
+    return {
+        name: pattern.convertors[name].convert(value) for name, value in found.groupdict().items()
+    }

@@ -28,9 +28,8 @@ from modelyard.registry.tenancy import TenancyService
 from modelyard.store.engine import Store
 
 from .errors import RequestInvalid, control_characters, json_invalid
-from .operations import NO_BODY
+from .operations import NO_BODY, RequestState
 from .ratelimit import RateLimiter
-from .state import RequestState
 
 MAX_REQUEST_LINE = 8192
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -23,7 +23,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import Scope
 
-from .state import RequestState
+from .operations import RequestState
 
 REQUESTS = Counter(
     "modelyard_requests_total", "HTTP requests by operation and status.", ["operation", "status"]

@@ -1,6 +1,6 @@
 """Each operation of the API, declared once: method, path, scope, parameters, body, handler.
 
-Everything else is derived from the declarations: the router (routing.py), the scope the gate
+Everything else is derived from the declarations: the router (dispatch.py), the scope the gate
 demands, which GETs the read cache keeps, the metrics and access-log names, the parsing and
 validation of parameters and bodies (here), and the OpenAPI document (openapi.py). A new endpoint,
 or a new field of a body, is added in one place.
@@ -8,17 +8,22 @@ or a new field of a body, is added in one place.
 Parameters are one pydantic model per operation (`Params`), each field marked with where it comes
 from: `Annotated[str, PATH, Field(...)]`, `HEADER`, or a query parameter when unmarked. They are
 validated exactly as FastAPI validates them, and a failure is FastAPI's 422 (errors.py).
+
+Also here: the typed state of one request (`RequestState`), and what a handler receives (`Call`).
 """
 
 from __future__ import annotations
 
 import inspect
+import random
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, ParamSpec, TypeVar, get_origin
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from starlette.routing import compile_path
 from starlette.types import Scope
 
 from modelyard.registry.audit import AuditService
@@ -26,11 +31,11 @@ from modelyard.registry.identity import Actor, Principal
 from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
 from modelyard.settings import Settings
+from modelyard.store.dialect import Versions
 from modelyard.store.engine import Store
 
 from .errors import Item, RequestInvalid, missing_body, validation_items
 from .responses import Answer
-from .state import RequestState
 
 Scope_ = Literal["read", "write", "admin"]
 P = TypeVar("P")
@@ -47,6 +52,54 @@ class In:
 
 
 PATH, QUERY, HEADER = In("path"), In("query"), In("header")
+
+
+# -- the state of one request ------------------------------------------------------------------
+#
+# Typed: set by the layers that learn it, read by those after them. It lives in
+# `scope["state"]` under one key; `RequestState.of(scope)` is the only way to read it.
+
+_KEY = "modelyard"
+_REQUEST_ID = re.compile(rb"^[\x21-\x7e]{1,128}$")
+
+
+@dataclass(slots=True)
+class RequestState:
+    request_id: str
+    root_path: str = ""  # where the API is mounted (`--root-path`, behind a proxy)
+    operation: Operation | None = None  # None: no operation matched (docs, unknown paths)
+    principal: Principal | None = None  # the caller, once the gate has authenticated the key
+    versions: Versions | None = None  # the store's versions, read once after the request came
+    # Headers of this request's answer, whatever answers it (x-request-id, rate limits).
+    response_headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, scope: Scope) -> RequestState:
+        request_id = _request_id(scope)
+        headers = [(b"x-request-id", request_id.encode())]
+        state = cls(request_id, scope.get("root_path", ""), response_headers=headers)
+        scope.setdefault("state", {})[_KEY] = state
+        return state
+
+    @staticmethod
+    def of(scope: Scope) -> RequestState | None:
+        found: RequestState | None = scope.get("state", {}).get(_KEY)
+        return found
+
+    @property
+    def actor(self) -> Actor:
+        assert self.principal is not None, "an operation that needs a key has one"
+        return Actor(self.principal, self.request_id)
+
+
+def _request_id(scope: Scope) -> str:
+    for key, value in scope["headers"]:
+        if key == b"x-request-id" and _REQUEST_ID.match(value):
+            return str(value.decode("ascii"))
+    # A PRNG, not os.urandom: the getrandom() call releases the GIL, and a write thread that
+    # takes it then holds the event loop up (py-spy: ~9% of a PATCH's loop time). A request id
+    # is a correlation id, not a secret; `random` reseeds in every forked worker.
+    return f"{random.getrandbits(128):032x}"
 
 
 class Params(BaseModel):
@@ -142,6 +195,11 @@ class Operation:
         """A plain `def` handler does blocking work: it runs on a worker thread."""
         return not inspect.iscoroutinefunction(self.handler)
 
+    def url(self, root_path: str = "", **params: str) -> str:
+        """This operation's URL for these path parameters (each quoted, ':' and '/' kept)."""
+        quoted = {name: quote(value, safe=":/") for name, value in params.items()}
+        return root_path + compile_path(self.path)[1].format(**quoted)
+
     def parse(self, scope: Scope, path_params: Mapping[str, str], body: Any) -> tuple[Any, Any]:
         """The parameters and body, validated; `body` is the decoded JSON or `NO_BODY`."""
         items: list[Item] = []
@@ -217,3 +275,7 @@ class Operations:
             return handler
 
         return declare
+
+    def __getitem__(self, handler: Callable[..., Any]) -> Operation:
+        """The operation this handler serves."""
+        return next(operation for operation in self.declared if operation.handler is handler)

@@ -50,6 +50,11 @@ def json_answer(body: Any, status: int = 200, headers: Mapping[str, str] | None 
     return Answer(orjson.dumps(body), status, encoded)
 
 
+def list_answer(data: list[Any]) -> Answer:
+    """`{"object": "list", "data": [...]}`: the contract's lists (never a bare array)."""
+    return json_answer({"object": "list", "data": data})
+
+
 def versioned_answer(found: Versioned, status: int = 200, **headers: str) -> Answer:
     """A fine-tuned model's answer, with its ETag."""
     if found.etag:

@@ -74,14 +74,11 @@ class FineTunedRepository:
     def change(self, model: records.FineTunedModel, **values: Any) -> records.FineTunedModel:
         """Set fields and bump the version (the ETag's source); returns the changed record."""
         changed = replace(model, **values, version=model.version + 1)
-        self._update(model, values, changed.version)
-        return changed
-
-    def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
         self.conn.execute(
             _change_statement(frozenset(values)),
-            {**values, "b_id": model.id, "b_version": model.version, "version": version},
+            {**values, "b_id": model.id, "b_version": model.version, "version": changed.version},
         )
+        return changed
 
 
 @cache

@@ -17,6 +17,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,14 @@ class SQLiteFineTunedRepository(FineTunedRepository):
         values = sqlite_driver.execute(raw, _VISIBLE, (model_id, workspace_id)).fetchone()
         return records.FineTunedModel(**_MODELS.decode(values)) if values else None
 
-    def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
+    def change(self, model: records.FineTunedModel, **values: Any) -> records.FineTunedModel:
+        changed = replace(model, **values, version=model.version + 1)
         names = tuple(sorted(values))
         params = [_MODELS.encode(name, values[name]) for name in names]
         raw = sqlite_driver.driver(self.conn)
-        sqlite_driver.execute(raw, _update_sql(names), [*params, version, model.id, model.version])
+        statement = _update_sql(names)
+        sqlite_driver.execute(raw, statement, [*params, changed.version, model.id, model.version])
+        return changed
 
 
 class SQLiteAuditRepository(AuditRepository):

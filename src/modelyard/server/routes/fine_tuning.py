@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from modelyard.types import (
     ArchiveFTModelOut,
     FTModelCard,
@@ -15,6 +13,8 @@ from modelyard.types import (
 
 from ..operations import Call, Operations
 from ..responses import Answer, versioned_answer
+from .models import operations as models
+from .models import retrieve_model
 from .params import ModelChange
 
 operations = Operations("fine-tuned models")
@@ -34,7 +34,7 @@ async def register_model(call: Call[None, RegisterFTModelIn]) -> Answer:
     found, created = await call.write(call.services.models.register, call.actor, call.body)
     if not created:
         return versioned_answer(found)
-    location = f"/v1/models/{quote(found.body['id'], safe=':/')}"
+    location = models[retrieve_model].url(call.state.root_path, model_id=found.body["id"])
     return versioned_answer(found, 201, Location=location)
 
 

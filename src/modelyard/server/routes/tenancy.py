@@ -19,7 +19,7 @@ from modelyard.types import (
 )
 
 from ..operations import PATH, Call, Operations, Params
-from ..responses import Answer, json_answer
+from ..responses import Answer, json_answer, list_answer
 
 operations = Operations("tenancy")
 
@@ -71,7 +71,7 @@ async def create_workspace(call: Call[None, WorkspaceCreateIn]) -> Answer:
 )
 def list_workspaces(call: Call[None, None]) -> Answer:
     found = call.read(call.services.tenancy.list_workspaces, call.principal)
-    return json_answer({"object": "list", "data": [workspace_body(each) for each in found]})
+    return list_answer([workspace_body(each) for each in found])
 
 
 @operations(
@@ -102,7 +102,7 @@ async def create_api_key(call: Call[None, ApiKeyCreateIn]) -> Answer:
 )
 def list_api_keys(call: Call[None, None]) -> Answer:
     found = call.read(call.services.tenancy.list_keys, call.principal)
-    return json_answer({"object": "list", "data": [api_key_body(key) for key in found]})
+    return list_answer([api_key_body(key) for key in found])
 
 
 class KeyRef(Params):
