@@ -43,7 +43,7 @@ def test_base_card_has_every_key_and_all_fourteen_capability_flags(app: Harness)
     assert set(card) == {
         "id", "object", "created", "owned_by", "capabilities", "name", "description",
         "max_context_length", "aliases", "deprecation", "deprecation_replacement_model",
-        "default_model_temperature", "type",
+        "default_model_temperature", "type", "labels", "artifact",
     }  # fmt: skip
     assert card["object"] == "model"
     assert card["type"] == "base"

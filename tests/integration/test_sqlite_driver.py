@@ -64,6 +64,7 @@ def model(model_id: str, workspace_id: str) -> records.FineTunedModel:
         capabilities={"completion_chat": False, "classification": True}, max_context_length=8,
         classifier_targets=[{"name": "t", "labels": ["a"], "weight": 1.0, "loss_function": None}],
         archived=False, created=1, version=1, deleted_at=None, registration_digest="d",
+        labels={"team": "é"}, artifact=None, aliases=[],
     )  # fmt: skip
 
 

@@ -9,18 +9,23 @@ from modelyard.types import (
     CompletionFTModelOut,
     FTModelCard,
 )
+from modelyard.types.record import full_artifact
 
 BASE = records.BaseModel(
     id="m-1", position=0, in_catalog=True, provider="acme", version=None, description="d",
     created=1, max_context_length=8, aliases=("m-latest", "m"), capabilities={"vision": True},
     default_model_temperature=None, deprecation=None, deprecation_replacement_model=None,
+    labels={"family": "m"}, artifact=full_artifact({"uri": "hf://acme/m-1", "format": "gguf"}),
 )  # fmt: skip
 TUNED = records.FineTunedModel(
     id="ft:m-1:abcdef01:20250101:12345678", workspace_id="w",
     job="12345678-0000-0000-0000-000000000000",
     root="m-1", model_type="completion", name=None, description=None, capabilities={},
     max_context_length=8, classifier_targets=None, archived=False, created=2, version=1,
-    deleted_at=None, registration_digest="x",
+    deleted_at=None, registration_digest="x", labels={"team": "x"},
+    artifact={"uri": "s3://b/k", "format": "safetensors", "digest": None, "size_bytes": 1,
+              "parameter_count": None, "quantization": None, "adapter": True},
+    aliases=["bot-prod", "bot-staging"],
 )  # fmt: skip
 
 
@@ -59,3 +64,32 @@ def test_update_shapes_validate_for_both_model_types():
     out = cards.fine_tuned_model_out(classifier, "org", "m-1")
     assert set(out) == set(ClassifierFTModelOut.model_fields)
     assert ClassifierFTModelOut.model_validate(out).model_dump() == out
+
+
+def test_an_alias_entry_is_its_models_card_with_the_alias_as_id_and_the_other_names():
+    card = cards.fine_tuned_card(TUNED, "org")
+    assert card["aliases"] == ["bot-prod", "bot-staging"]
+    entry = cards.alias_card(card, "bot-prod")
+    assert entry["id"] == "bot-prod"
+    assert entry["aliases"] == [TUNED.id, "bot-staging"]
+    assert {k: v for k, v in entry.items() if k not in ("id", "aliases")} == {
+        k: v for k, v in card.items() if k not in ("id", "aliases")
+    }
+    assert FTModelCard.model_validate(entry).model_dump() == entry
+
+
+def test_cards_carry_labels_and_the_whole_artifact():
+    card = cards.fine_tuned_card(TUNED, "org")
+    assert card["labels"] == {"team": "x"}
+    assert card["artifact"]["adapter"] is True
+    (base, *_) = cards.base_entries(BASE)
+    assert base["labels"] == {"family": "m"}
+    assert set(base["artifact"]) == {
+        "uri",
+        "format",
+        "digest",
+        "size_bytes",
+        "parameter_count",
+        "quantization",
+        "adapter",
+    }

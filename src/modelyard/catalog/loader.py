@@ -10,7 +10,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from modelyard.types import CAPABILITY_FLAGS
+from modelyard.types import CAPABILITY_FLAGS, ArtifactIn
+from modelyard.types.record import Labels
 
 DEFAULT_CATALOG = Path(__file__).with_name("mistral.yaml")
 
@@ -33,6 +34,8 @@ class CatalogEntry(BaseModel):
     default_model_temperature: float | None = None
     deprecation: str | None = None
     deprecation_replacement_model: str | None = None
+    labels: Labels = Field(default_factory=dict)
+    artifact: ArtifactIn | None = None
 
     @field_validator("created", mode="before")
     @classmethod

@@ -31,6 +31,8 @@ class Action(StrEnum):
     workspace_created = "workspace.created"
     api_key_created = "api_key.created"
     api_key_revoked = "api_key.revoked"
+    alias_set = "alias.set"
+    alias_deleted = "alias.deleted"
 
 
 def audit(

@@ -34,11 +34,14 @@ def base_card(model: records.BaseModel, entry_id: str, aliases: list[str]) -> Js
         "deprecation": model.deprecation,
         "deprecation_replacement_model": model.deprecation_replacement_model,
         "default_model_temperature": model.default_model_temperature,
+        "labels": model.labels,
+        "artifact": model.artifact,
         "type": "base",
     }
 
 
 def fine_tuned_card(model: records.FineTunedModel, organization_id: str) -> Json:
+    """The model's own card; its `aliases` are its workspace aliases, sorted."""
     return {
         "id": model.id,
         "object": "model",
@@ -48,15 +51,24 @@ def fine_tuned_card(model: records.FineTunedModel, organization_id: str) -> Json
         "name": model.name,
         "description": model.description,
         "max_context_length": model.max_context_length,
-        "aliases": [],
+        "aliases": model.aliases,
         "deprecation": None,
         "deprecation_replacement_model": None,
         "default_model_temperature": None,
+        "labels": model.labels,
+        "artifact": model.artifact,
         "type": "fine-tuned",
         "job": model.job,
         "root": model.root,
         "archived": model.archived,
     }
+
+
+def alias_card(card: Json, alias: str) -> Json:
+    """The entry an alias stands for: the model's card with `id` = the alias, and as `aliases`
+    the model's other names (its id, then its other aliases), never the entry's own."""
+    others = [name for name in card["aliases"] if name != alias]
+    return {**card, "id": alias, "aliases": [card["id"], *others]}
 
 
 def fine_tuned_model_out(
@@ -76,8 +88,10 @@ def fine_tuned_model_out(
         "description": model.description,
         "capabilities": {flag: bool(model.capabilities.get(flag)) for flag in FT_CAPABILITY_FLAGS},
         "max_context_length": model.max_context_length,
-        "aliases": [],
+        "aliases": model.aliases,
         "job": model.job,
+        "labels": model.labels,
+        "artifact": model.artifact,
         "model_type": model.model_type,
     }
     if model.model_type == "classifier":

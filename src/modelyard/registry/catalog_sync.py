@@ -9,6 +9,7 @@ from __future__ import annotations
 from modelyard.catalog import CatalogEntry
 from modelyard.store import records
 from modelyard.store.engine import Store
+from modelyard.types.record import full_artifact
 
 
 def sync_catalog(store: Store, entries: list[CatalogEntry]) -> bool:
@@ -42,4 +43,6 @@ def _record(position: int, entry: CatalogEntry) -> records.BaseModel:
         default_model_temperature=entry.default_model_temperature,
         deprecation=entry.deprecation,
         deprecation_replacement_model=entry.deprecation_replacement_model,
+        labels=dict(entry.labels),
+        artifact=full_artifact(entry.artifact.model_dump()) if entry.artifact else None,
     )

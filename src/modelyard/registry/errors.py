@@ -6,7 +6,9 @@ RegistryError
 ├── BaseModelImmutable      403 base_model_immutable
 ├── NotFound                404 model_not_found / not_found / workspace_not_found / ...
 ├── PreconditionFailed      412 precondition_failed
-├── Conflict                409 model_exists / model_deleted / workspace_exists
+├── Conflict                409 model_exists / model_deleted / workspace_exists / alias_conflict
+│                               / model_has_aliases / alias_not_model
+├── RequestInvalid          422 in FastAPI's list form: the request cannot be applied as it is
 ├── PayloadTooLarge         413 payload_too_large
 ├── UriTooLong              414 uri_too_long
 ├── RateLimited             429 rate_limited
@@ -14,6 +16,8 @@ RegistryError
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class RegistryError(Exception):
@@ -51,6 +55,17 @@ class Conflict(RegistryError):
 
 class PreconditionFailed(RegistryError):
     status, type, code = 412, "invalid_request_error", "precondition_failed"
+
+
+class RequestInvalid(RegistryError):
+    """The request does not validate (its parameters or body), or a change it asks for cannot
+    apply (a merge patch that would leave 65 labels): a 422 with FastAPI's items."""
+
+    status, type, code = 422, "invalid_request_error", "invalid_request"
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(items)} validation error(s)")
+        self.items = items
 
 
 class PayloadTooLarge(RegistryError):

@@ -26,6 +26,15 @@ class ListQuery:
     model: str | None = None
     limit: int | None = None
     after: str | None = None
+    # `label=k=v` / `label=k`, as (key, value) with None for "any value"; all must hold.
+    labels: tuple[tuple[str, str | None], ...] = ()
+
+    @staticmethod
+    def label_selectors(raw: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
+        """`stage=prod` -> ("stage", "prod"); `stage` -> ("stage", None)."""
+        return tuple(
+            (key, value if sep else None) for key, sep, value in (s.partition("=") for s in raw)
+        )
 
     @property
     def wants_base(self) -> bool:
@@ -40,7 +49,9 @@ class ListQuery:
         roots = None
         if self.provider is not None:
             roots = frozenset(m.id for m in view.models if m.provider == self.provider)
-        return FineTunedMatch(archived=self.archived, text=self.q, roots=roots, model=self.model)
+        return FineTunedMatch(
+            archived=self.archived, text=self.q, roots=roots, model=self.model, labels=self.labels
+        )
 
     def base_entries(self, view: CatalogView) -> list[Json]:
         if not self.wants_base:
@@ -53,6 +64,7 @@ class ListQuery:
             and (self.model is None or self.model in (entry["id"], entry["name"]))
             and (needle is None or _contains(entry, needle))
             and (self.after is None or self.limit is None or entry["id"] > self.after)
+            and all(_carries(entry["labels"], key, value) for key, value in self.labels)
         ]
 
 
@@ -74,6 +86,10 @@ def merge_page(base: list[Json], tuned: list[Json], limit: int) -> ModelPage:
     """The first `limit` entries of both sorted sources, in id order."""
     merged = sorted([*base, *tuned], key=lambda entry: str(entry["id"]))
     return ModelPage(merged[:limit], paged=True, has_more=len(merged) > limit)
+
+
+def _carries(labels: dict[str, str], key: str, value: str | None) -> bool:
+    return key in labels and (value is None or labels[key] == value)
 
 
 def _contains(entry: Json, needle: str) -> bool:

@@ -15,12 +15,20 @@ from typing import Any
 
 from modelyard.store import records
 from modelyard.store.engine import Tx
-from modelyard.types import RegisterFTModelIn, UpdateFTModelIn
+from modelyard.types import MAX_LABELS, RegisterFTModelIn, UpdateFTModelIn
+from modelyard.types.record import full_artifact
 
 from . import cards, ids
 from .audit import record_event
 from .catalog_view import CatalogView
-from .errors import BaseModelImmutable, Conflict, NotFound, PreconditionFailed, model_not_found
+from .errors import (
+    BaseModelImmutable,
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    RequestInvalid,
+    model_not_found,
+)
 from .identity import Actor, Principal
 from .listing import ListQuery, ModelPage, merge_page
 
@@ -62,23 +70,33 @@ class ModelService:
         return view
 
     def list(self, tx: Tx, principal: Principal, query: ListQuery) -> ModelPage:
-        """Visible entries: base ones, then the workspace's fine-tuned ones (see listing.py)."""
+        """Visible entries: base ones, then the workspace's fine-tuned ones, each followed by
+        the entries of its aliases (see listing.py)."""
         view = self.catalog(tx)
-        match = query.fine_tuned_match(view)
-        if not query.wants_fine_tuned:
-            tuned = []
-        elif query.limit is None:
-            tuned = tx.models.list_visible(principal.workspace_id, match)
-        else:
-            # One more than a page, to know whether another page follows.
-            tuned = tx.models.page_visible(
-                principal.workspace_id, match, after=query.after, limit=query.limit + 1
-            )
         base = query.base_entries(view)
-        tuned_cards = [cards.fine_tuned_card(ft, principal.organization_id) for ft in tuned]
+        if not query.wants_fine_tuned:
+            return ModelPage(base) if query.limit is None else merge_page(base, [], query.limit)
+        match, workspace = query.fine_tuned_match(view), principal.workspace_id
         if query.limit is None:
-            return ModelPage([*base, *tuned_cards])
-        return merge_page(base, tuned_cards, query.limit)
+            tuned = tx.models.list_visible(workspace, match)
+            aliased = tx.models.alias_entries(workspace, match)
+        else:
+            # One more than a page of each, to know whether another page follows.
+            more = query.limit + 1
+            tuned = tx.models.page_visible(workspace, match, after=query.after, limit=more)
+            aliased = tx.models.alias_entries(workspace, match, after=query.after, limit=more)
+        organization = principal.organization_id
+        entries = [(ft, "", cards.fine_tuned_card(ft, organization)) for ft in tuned]
+        entries += [
+            (ft, name, cards.alias_card(cards.fine_tuned_card(ft, organization), name))
+            for name, ft in aliased
+        ]
+        if query.limit is not None:
+            return merge_page(base, [card for _, _, card in entries], query.limit)
+        # Newest model first; each model's own entry, then its aliases' entries by name.
+        entries.sort(key=lambda entry: entry[1])
+        entries.sort(key=lambda entry: (entry[0].created, entry[0].id), reverse=True)
+        return ModelPage([*base, *(card for _, _, card in entries)])
 
     def counts(self, tx: Tx) -> dict[str, int]:
         """Models per type across the deployment: listed base models and live fine-tuned ones."""
@@ -86,15 +104,25 @@ class ModelService:
         return {"base": len(listed), "fine-tuned": tx.models.count_live()}
 
     def retrieve(self, tx: Tx, principal: Principal, model_id: str) -> Versioned:
+        """A fine-tuned model by id, a base model by id or alias, or the model a workspace alias
+        names (its card with `id` = the alias)."""
+        organization = principal.organization_id
         tuned = tx.models.visible(principal.workspace_id, model_id)
         if tuned is not None:
-            return Versioned(
-                cards.fine_tuned_card(tuned, principal.organization_id), cards.etag(tuned)
-            )
+            return Versioned(cards.fine_tuned_card(tuned, organization), cards.etag(tuned))
         entry = self.catalog(tx).entry(model_id)
-        if entry is None:
+        if entry is not None:
+            return Versioned(entry)
+        target = self._aliased(tx, principal, model_id)
+        if target is None:
             raise model_not_found(model_id)
-        return Versioned(entry)
+        card = cards.alias_card(cards.fine_tuned_card(target, organization), model_id)
+        return Versioned(card, cards.etag(target))
+
+    def _aliased(self, tx: Tx, principal: Principal, name: str) -> records.FineTunedModel | None:
+        """The model a workspace alias of this name points to, if there is one."""
+        alias = tx.aliases.get(principal.workspace_id, name)
+        return tx.models.visible(principal.workspace_id, alias.model_id) if alias else None
 
     # -- changes ----------------------------------------------------------------------------
 
@@ -143,6 +171,9 @@ class ModelService:
             version=1,
             deleted_at=None,
             registration_digest=digest,
+            labels=dict(sorted((body.labels or {}).items())),
+            artifact=full_artifact(body.artifact.model_dump()) if body.artifact else None,
+            aliases=[],
         )
         tx.models.add(model)
         card = cards.fine_tuned_card(model, principal.organization_id)
@@ -170,13 +201,15 @@ class ModelService:
     def update(
         self, tx: Tx, actor: Actor, model_id: str, patch: UpdateFTModelIn, if_match: str | None
     ) -> Versioned:
-        """A JSON merge patch of the model; a patch that changes nothing writes no event."""
+        """A JSON merge patch of the model (of its labels and artifact too); a patch that
+        changes nothing writes no event."""
         model = self._changeable(tx, actor.principal, model_id, if_match)
-        changes = {
-            key: value
-            for key, value in patch.model_dump(include=patch.model_fields_set).items()
-            if getattr(model, key) != value
-        }
+        changes = patch.model_dump(exclude_unset=True)
+        if "labels" in changes:
+            changes["labels"] = _patched_labels(model.labels, changes["labels"])
+        if "artifact" in changes:
+            changes["artifact"] = _patched_artifact(model.artifact, changes["artifact"])
+        changes = {key: value for key, value in changes.items() if getattr(model, key) != value}
         if changes:
             model = self._change(tx, actor, "model.updated", model, **changes)
         root_version = self.catalog(tx).root_version(model.root)
@@ -196,8 +229,16 @@ class ModelService:
         )
 
     def delete(self, tx: Tx, actor: Actor, model_id: str, if_match: str | None) -> Json:
-        """Tombstone the model: gone from list and retrieve, its id never reused."""
+        """Tombstone the model: gone from list and retrieve, its id never reused. Refused while
+        an alias names it: that alias would name nothing."""
         model = self._changeable(tx, actor.principal, model_id, if_match)
+        if model.aliases:
+            raise Conflict(
+                f"Model '{model.id}' is named by the aliases {', '.join(model.aliases)}: move or "
+                "delete them first (PUT or DELETE /v1/aliases/NAME).",
+                code="model_has_aliases",
+                param="model_id",
+            )
         tx.models.change(model, deleted_at=int(self.clock()))
         before = cards.fine_tuned_card(model, actor.principal.organization_id)
         self._audit(tx, actor, "model.deleted", model.id, before, None)
@@ -212,6 +253,16 @@ class ModelService:
             if self.catalog(tx).resolve(model_id) is not None:
                 raise BaseModelImmutable(
                     f"'{model_id}' is a base model: only fine-tuned models can be changed.",
+                    param="model_id",
+                )
+            target = self._aliased(tx, principal, model_id)
+            if target is not None:
+                # Never act on a model the caller did not name: a write addressed to an alias
+                # would change whichever model the alias names at that moment.
+                raise Conflict(
+                    f"'{model_id}' is an alias of '{target.id}': change the model by its id, or "
+                    f"move the alias with PUT /v1/aliases/{model_id}.",
+                    code="alias_not_model",
                     param="model_id",
                 )
             raise model_not_found(model_id)
@@ -255,6 +306,51 @@ def etag_matches(if_match: str, current: str) -> bool:
     """RFC 9110 If-Match: `*` or a list of strong tags, one of which is the current one."""
     candidates = [candidate.strip() for candidate in if_match.split(",")]
     return "*" in candidates or current in candidates
+
+
+def _patched_labels(current: dict[str, str], patch: dict[str, str | None] | None) -> dict[str, str]:
+    """The labels after a merge patch (`null` removes a key; a `null` patch removes all)."""
+    if patch is None:
+        return {}
+    labels = dict(current)
+    for key, value in patch.items():
+        if value is None:
+            labels.pop(key, None)
+        else:
+            labels[key] = value
+    if len(labels) > MAX_LABELS:
+        raise RequestInvalid(
+            [
+                {
+                    "type": "too_long",
+                    "loc": ["body", "labels"],
+                    "msg": f"A model carries at most {MAX_LABELS} labels; this patch would leave "
+                    f"{len(labels)}",
+                    "input": patch,
+                    "ctx": {"max_length": MAX_LABELS},
+                }
+            ]
+        )
+    return dict(sorted(labels.items()))
+
+
+def _patched_artifact(current: Json | None, patch: Json | None) -> Json | None:
+    """The artifact after a merge patch inside it (`null` clears it); it must keep a `uri`."""
+    if patch is None:
+        return None
+    merged = {**(current or {}), **patch}
+    if merged.get("uri") is None:
+        raise RequestInvalid(
+            [
+                {
+                    "type": "missing",
+                    "loc": ["body", "artifact", "uri"],
+                    "msg": "Field required: an artifact says where the weights are",
+                    "input": patch,
+                }
+            ]
+        )
+    return full_artifact(merged)
 
 
 def _capabilities(root: records.BaseModel, body: RegisterFTModelIn) -> dict[str, bool]:

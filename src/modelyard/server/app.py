@@ -22,6 +22,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelyard._version import __version__
+from modelyard.registry.aliases import AliasService
 from modelyard.registry.audit import AuditService
 from modelyard.registry.memo import RevisionMemo
 from modelyard.registry.models import ModelService
@@ -93,7 +94,10 @@ class Observe:
 def create_app(settings: Settings, store: Store | None = None) -> App:
     """The ASGI app on a migrated, synced store (see `modelyard.server.startup.prepare`)."""
     store = store or Store.from_url(settings.database_url)
-    services = Services(settings, store, ModelService(), TenancyService(), AuditService())
+    models = ModelService()
+    services = Services(
+        settings, store, models, TenancyService(), AuditService(), AliasService(models)
+    )
     probe = store.probe()
     recorders: list[Recorder] = [Metrics()]
     access_log = AccessLog(settings.log_format) if settings.access_log else None

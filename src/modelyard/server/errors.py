@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import orjson
@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from modelyard.registry.errors import RegistryError, Unauthorized
+from modelyard.registry.errors import RegistryError, RequestInvalid, Unauthorized
 
 from .responses import Answer, json_answer
 
@@ -35,26 +35,18 @@ _HTTP_ERRORS = {
 }
 
 
-class RequestInvalid(Exception):
-    """The request's parameters or body do not validate: a 422 with these items."""
-
-    def __init__(self, items: Sequence[Item]) -> None:
-        super().__init__(f"{len(items)} validation error(s)")
-        self.items = list(items)
-
-
 def error_body(message: str, type_: str, code: str, param: str | None = None) -> dict[str, Any]:
     return {"object": "error", "message": message, "type": type_, "param": param, "code": code}
 
 
 def answer_for(error: BaseException, request_id: str | None) -> Answer:
     """The answer to an error raised anywhere while serving a request."""
+    if isinstance(error, RequestInvalid):
+        return Answer(orjson.dumps({"detail": error.items}, default=_encode_extra), 422)
     if isinstance(error, RegistryError):
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
         body = error_body(error.message, error.type, error.code, error.param)
         return json_answer(body, error.status, headers)
-    if isinstance(error, RequestInvalid):
-        return Answer(orjson.dumps({"detail": error.items}, default=_encode_extra), 422)
     log.error("unhandled error in request %s", request_id, exc_info=error)
     message = f"Internal error (request id {request_id})."
     return json_answer(error_body(message, "server_error", "internal_error"), 500)

@@ -18,6 +18,7 @@ from modelyard.registry.errors import (
     InsufficientScope,
     PayloadTooLarge,
     RateLimited,
+    RequestInvalid,
     Unauthorized,
     UriTooLong,
 )
@@ -27,7 +28,7 @@ from modelyard.registry.memo import RevisionMemo
 from modelyard.registry.tenancy import TenancyService
 from modelyard.store.engine import Store
 
-from .errors import RequestInvalid, control_characters, json_invalid
+from .errors import control_characters, json_invalid
 from .operations import NO_BODY, RequestState
 from .ratelimit import RateLimiter
 

@@ -26,7 +26,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.routing import compile_path
 from starlette.types import Scope
 
+from modelyard.registry.aliases import AliasService
 from modelyard.registry.audit import AuditService
+from modelyard.registry.errors import RequestInvalid
 from modelyard.registry.identity import Actor, Principal
 from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
@@ -34,7 +36,7 @@ from modelyard.settings import Settings
 from modelyard.store.dialect import Versions
 from modelyard.store.engine import Store
 
-from .errors import Item, RequestInvalid, missing_body, validation_items
+from .errors import Item, missing_body, validation_items
 from .responses import Answer
 
 Scope_ = Literal["read", "write", "admin"]
@@ -118,6 +120,7 @@ class Services:
     models: ModelService
     tenancy: TenancyService
     audit: AuditService
+    aliases: AliasService
 
 
 @dataclass(slots=True)

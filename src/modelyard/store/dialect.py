@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
+from .alias_repository import AliasRepository
 from .audit_repository import AuditRepository
 from .catalog_repository import CatalogRepository
 from .fine_tuned_repository import FineTunedRepository
@@ -41,6 +42,7 @@ class Dialect:
     name: ClassVar[str]
     fine_tuned: ClassVar[type[FineTunedRepository]] = FineTunedRepository
     audit: ClassVar[type[AuditRepository]] = AuditRepository
+    aliases: ClassVar[type[AliasRepository]] = AliasRepository
     tenancy: ClassVar[type[TenancyRepository]] = TenancyRepository
     catalog: ClassVar[type[CatalogRepository]] = CatalogRepository
 

@@ -21,6 +21,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from .alias_repository import AliasRepository
 from .audit_repository import AuditRepository
 from .catalog_repository import CatalogRepository
 from .dialect import WRITE, Dialect, Probe, dialect_for, normalize_url
@@ -50,6 +51,10 @@ class Tx:
     @cached_property
     def models(self) -> FineTunedRepository:
         return self._dialect.fine_tuned(self.conn)
+
+    @cached_property
+    def aliases(self) -> AliasRepository:
+        return self._dialect.aliases(self.conn)
 
     @cached_property
     def audit(self) -> AuditRepository:

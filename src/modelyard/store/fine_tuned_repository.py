@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import records
-from .tables import fine_tuned_models
+from .tables import aliases, fine_tuned_models, model_labels
 
 _ft = fine_tuned_models
+_labels = model_labels
 
 # The write path's statements, built once: constructing a statement costs more than running it
 # on SQLite (profiled with cProfile on a PATCH's write).
@@ -67,9 +68,37 @@ class FineTunedRepository:
         query = sa.select(sa.func.count()).select_from(_ft).where(_ft.c.deleted_at.is_(None))
         return int(self.conn.scalar(query) or 0)
 
+    def alias_entries(
+        self,
+        workspace_id: str,
+        match: FineTunedMatch,
+        *,
+        after: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[str, records.FineTunedModel]]:
+        """The workspace's aliases whose entry matches (the alias is the entry's id), with the
+        model each names, in alias order; a page when `limit` is given."""
+        query = _matching(workspace_id, match, aliases.c.name).join_from(
+            _ft, aliases, aliases.c.model_id == _ft.c.id
+        )
+        query = query.add_columns(aliases.c.name.label("alias_name"))
+        query = query.where(aliases.c.workspace_id == workspace_id)
+        if after is not None:
+            query = query.where(aliases.c.name > after)
+        query = query.order_by(aliases.c.name)
+        if limit is not None:
+            query = query.limit(limit)
+        found = []
+        for row in self.conn.execute(query):
+            values = dict(row._mapping)
+            alias = values.pop("alias_name")
+            found.append((alias, records.FineTunedModel(**values)))
+        return found
+
     def add(self, model: records.FineTunedModel) -> None:
         values = {name: getattr(model, name) for name in model.__slots__}
         self.conn.execute(sa.insert(_ft).values(**values))
+        self.set_labels(model.id, model.workspace_id, model.labels)
 
     def change(self, model: records.FineTunedModel, **values: Any) -> records.FineTunedModel:
         """Set fields and bump the version (the ETag's source); returns the changed record."""
@@ -78,7 +107,19 @@ class FineTunedRepository:
             _change_statement(frozenset(values)),
             {**values, "b_id": model.id, "b_version": model.version, "version": changed.version},
         )
+        if "labels" in values:
+            self.set_labels(model.id, model.workspace_id, changed.labels)
         return changed
+
+    def set_labels(self, model_id: str, workspace_id: str, labels: dict[str, str]) -> None:
+        """The label index of a model: its rows replaced by these labels."""
+        self.conn.execute(sa.delete(_labels).where(_labels.c.model_id == model_id))
+        if labels:
+            rows = [
+                {"model_id": model_id, "workspace_id": workspace_id, "key": key, "value": value}
+                for key, value in labels.items()
+            ]
+            self.conn.execute(sa.insert(_labels), rows)
 
 
 @cache
@@ -93,15 +134,23 @@ def _change_statement(columns: frozenset[str]) -> sa.Update:
 
 @dataclass(frozen=True, slots=True)
 class FineTunedMatch:
-    """Filters of the list, applied inside the query so a page is never short of hidden rows."""
+    """Filters of the list, applied inside the query so a page is never short of hidden rows.
+
+    `labels`: (key, value) pairs the model must carry, a value of None meaning "any value".
+    """
 
     archived: bool | None = None
     text: str | None = None
     roots: frozenset[str] | None = None
     model: str | None = None
+    labels: tuple[tuple[str, str | None], ...] = ()
 
 
-def _matching(workspace_id: str, match: FineTunedMatch) -> sa.Select[tuple[object, ...]]:
+def _matching(
+    workspace_id: str, match: FineTunedMatch, entry_id: sa.ColumnElement[str] = _ft.c.id
+) -> sa.Select[tuple[object, ...]]:
+    """The models of the workspace whose entry matches; `entry_id` is the column the entry's id
+    comes from (the model's id, or an alias's name)."""
     query = sa.select(_ft).where(_ft.c.workspace_id == workspace_id, _ft.c.deleted_at.is_(None))
     if match.archived is not None:
         query = query.where(_ft.c.archived.is_(match.archived))
@@ -111,7 +160,7 @@ def _matching(workspace_id: str, match: FineTunedMatch) -> sa.Select[tuple[objec
             sa.or_(
                 *(
                     sa.func.lower(column).contains(needle, autoescape=True)
-                    for column in (_ft.c.id, _ft.c.name, _ft.c.description)
+                    for column in (entry_id, _ft.c.name, _ft.c.description)
                 )
             )
         )
@@ -119,8 +168,16 @@ def _matching(workspace_id: str, match: FineTunedMatch) -> sa.Select[tuple[objec
         query = query.where(_ft.c.root.in_(match.roots))
     if match.model is not None:
         query = query.where(
-            sa.or_(_ft.c.id == match.model, _ft.c.name == match.model, _ft.c.root == match.model)
+            sa.or_(entry_id == match.model, _ft.c.name == match.model, _ft.c.root == match.model)
         )
+    for key, value in match.labels:
+        # Through the label index (workspace, key, value): never a scan of the workspace.
+        carrying = sa.select(_labels.c.model_id).where(
+            _labels.c.workspace_id == workspace_id, _labels.c.key == key
+        )
+        if value is not None:
+            carrying = carrying.where(_labels.c.value == value)
+        query = query.where(_ft.c.id.in_(carrying))
     return query
 
 

@@ -49,6 +49,8 @@ class BaseModel:
     default_model_temperature: float | None
     deprecation: str | None
     deprecation_replacement_model: str | None
+    labels: dict[str, str]
+    artifact: dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,18 @@ class FineTunedModel:
     version: int
     deleted_at: int | None
     registration_digest: str
+    labels: dict[str, str]
+    artifact: dict[str, Any] | None
+    aliases: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    workspace_id: str
+    name: str
+    model_id: str
+    version: int
+    updated: int
 
 
 @dataclass(frozen=True, slots=True)

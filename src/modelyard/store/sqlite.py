@@ -46,6 +46,8 @@ class SQLiteFineTunedRepository(FineTunedRepository):
         return records.FineTunedModel(**_MODELS.decode(values)) if values else None
 
     def change(self, model: records.FineTunedModel, **values: Any) -> records.FineTunedModel:
+        if "labels" in values:  # rarer; the portable path also keeps the label index
+            return super().change(model, **values)
         changed = replace(model, **values, version=model.version + 1)
         names = tuple(sorted(values))
         params = [_MODELS.encode(name, values[name]) for name in names]

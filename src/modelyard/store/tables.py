@@ -90,6 +90,8 @@ base_models = sa.Table(
     sa.Column("default_model_temperature", sa.Float),
     sa.Column("deprecation", sa.String(64)),
     sa.Column("deprecation_replacement_model", sa.String(512)),
+    sa.Column("labels", sa.JSON, nullable=False, server_default=sa.text("'{}'")),
+    sa.Column("artifact", sa.JSON),
 )
 
 # Byte order on every dialect (PostgreSQL's "C" collation, SQLite's BINARY): keyset pages of
@@ -116,11 +118,41 @@ fine_tuned_models = sa.Table(
     sa.Column("deleted_at", sa.BigInteger),
     # What the registration asked for, so a replay of the same job can be told from a conflict.
     sa.Column("registration_digest", sa.String(64), nullable=False),
+    # The record (CONTRACT.md section 7). `labels` is also kept in `model_labels`, indexed for
+    # the list's label filter; `aliases` mirrors the `aliases` rows that name this model, sorted,
+    # so a card needs no join.
+    sa.Column("labels", sa.JSON, nullable=False, server_default=sa.text("'{}'")),
+    sa.Column("artifact", sa.JSON),
+    sa.Column("aliases", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
     sa.UniqueConstraint("workspace_id", "job"),
     # The list of one workspace: newest first, deleted rows filtered by the index's second column.
     sa.Index(None, "workspace_id", "deleted_at", "created"),
     # Keyset pages of one workspace, in id order.
     sa.Index(None, "workspace_id", "id"),
+)
+
+# One row per label of a fine-tuned model, for `GET /v1/models?label=k=v`: the filter reads this
+# index (the workspace, the key, the value) and never scans the workspace's models.
+model_labels = sa.Table(
+    "model_labels",
+    metadata,
+    sa.Column("model_id", ModelIdColumn, sa.ForeignKey("fine_tuned_models.id"), primary_key=True),
+    sa.Column("key", sa.String(63), primary_key=True),
+    sa.Column("workspace_id", sa.String(64), nullable=False),
+    sa.Column("value", sa.String(256), nullable=False),
+    sa.Index(None, "workspace_id", "key", "value", "model_id"),
+)
+
+# A workspace's names for its fine-tuned models. `version` is the alias's ETag: a move with
+# `If-Match` is refused when another move came first.
+aliases = sa.Table(
+    "aliases",
+    metadata,
+    sa.Column("workspace_id", sa.ForeignKey("workspaces.id"), primary_key=True),
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("model_id", ModelIdColumn, sa.ForeignKey("fine_tuned_models.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated", sa.BigInteger, nullable=False),
 )
 
 audit_events = sa.Table(

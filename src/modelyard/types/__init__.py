@@ -23,6 +23,16 @@ from .fine_tuned import (
     FTModelOut,
     UpdateFTModelIn,
 )
+from .record import (
+    MAX_LABELS,
+    Alias,
+    AliasDeleted,
+    AliasIn,
+    AliasList,
+    Artifact,
+    ArtifactIn,
+    ArtifactPatch,
+)
 from .registration import ClassifierTargetIn, RegisterFTModelIn
 from .results import ArchiveFTModelOut, DeleteModelOut, UnarchiveFTModelOut
 from .tenancy import (
@@ -48,14 +58,22 @@ __all__ = [
     "CAPABILITY_FLAGS",
     "DESCRIPTION_MAX_LENGTH",
     "FT_CAPABILITY_FLAGS",
+    "MAX_LABELS",
     "MODEL_ID_MAX_LENGTH",
     "NAME_MAX_LENGTH",
+    "Alias",
+    "AliasDeleted",
+    "AliasIn",
+    "AliasList",
     "ApiKey",
     "ApiKeyCreateIn",
     "ApiKeyCreated",
     "ApiKeyList",
     "ApiKeyRevoked",
     "ArchiveFTModelOut",
+    "Artifact",
+    "ArtifactIn",
+    "ArtifactPatch",
     "AuditAction",
     "AuditEvent",
     "AuditEventList",

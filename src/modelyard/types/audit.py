@@ -15,6 +15,8 @@ AuditAction = Literal[
     "workspace.created",
     "api_key.created",
     "api_key.revoked",
+    "alias.set",
+    "alias.deleted",
 ]
 
 

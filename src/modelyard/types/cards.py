@@ -6,6 +6,7 @@ from pydantic import Field
 
 from ._base import OutputType
 from .capabilities import ModelCapabilities
+from .record import Artifact
 
 
 class _Card(OutputType):
@@ -21,6 +22,9 @@ class _Card(OutputType):
     deprecation: str | None = None
     deprecation_replacement_model: str | None = None
     default_model_temperature: float | None = None
+    # The model record (Modelyard extensions, CONTRACT.md section 7).
+    labels: dict[str, str] = Field(default_factory=dict)
+    artifact: Artifact | None = None
 
 
 class BaseModelCard(_Card):

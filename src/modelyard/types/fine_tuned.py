@@ -6,6 +6,7 @@ from pydantic import Field
 
 from ._base import NO_NUL, InputType, OutputType
 from .capabilities import FTModelCapabilitiesOut
+from .record import Artifact, ArtifactPatch, LabelsPatch
 
 NAME_MAX_LENGTH = 256
 DESCRIPTION_MAX_LENGTH = 10_000
@@ -33,6 +34,8 @@ class _FTModelOut(OutputType):
     max_context_length: int
     aliases: list[str] = Field(default_factory=list)
     job: str
+    labels: dict[str, str] = Field(default_factory=dict)
+    artifact: Artifact | None = None
 
 
 class CompletionFTModelOut(_FTModelOut):
@@ -50,7 +53,9 @@ FTModelOut = Annotated[
 
 
 class UpdateFTModelIn(InputType):
-    """A JSON merge patch: an absent key leaves the field alone, `null` clears it."""
+    """A JSON merge patch: an absent key leaves the field alone, `null` clears it. `labels` and
+    `artifact` are merge patches themselves: `{"labels": {"stage": "prod", "old": null}}` sets
+    `stage` and removes `old`; `{"labels": null}` removes every label."""
 
     name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, pattern=NO_NUL, strict=True)] | None = (
         None
@@ -58,3 +63,5 @@ class UpdateFTModelIn(InputType):
     description: (
         Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH, pattern=NO_NUL, strict=True)] | None
     ) = None
+    labels: LabelsPatch | None = None
+    artifact: ArtifactPatch | None = None

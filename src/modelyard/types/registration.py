@@ -7,6 +7,7 @@ from pydantic import Field, StringConstraints, model_validator
 from ._base import MODEL_ID_MAX_LENGTH, NO_CONTROL, NO_NUL, InputType
 from .capabilities import CapabilitiesIn
 from .fine_tuned import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
+from .record import ArtifactIn, Labels
 
 JOB_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 SUFFIX_PATTERN = r"^[a-z0-9-]{1,18}$"
@@ -47,6 +48,8 @@ class RegisterFTModelIn(InputType):
     capabilities: CapabilitiesIn | None = None
     # The column is a 32-bit integer on both dialects.
     max_context_length: Annotated[int, Field(ge=1, le=2**31 - 1, strict=True)] | None = None
+    labels: Labels | None = None
+    artifact: ArtifactIn | None = None
 
     @model_validator(mode="after")
     def _classifier_targets_match_type(self) -> Self:

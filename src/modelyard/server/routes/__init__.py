@@ -6,13 +6,14 @@ No rules and no SQL here.
 
 from modelyard.types import _base
 
-from . import audit, fine_tuning, models, ops, tenancy
+from . import aliases, audit, fine_tuning, models, ops, tenancy
 
 _base.build_input_types()
 
 OPERATIONS = (
     *models.operations.declared,
     *fine_tuning.operations.declared,
+    *aliases.operations.declared,
     *tenancy.operations.declared,
     *audit.operations.declared,
     *ops.operations.declared,

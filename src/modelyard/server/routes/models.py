@@ -9,6 +9,7 @@ from pydantic import Field
 from modelyard.registry.listing import ListQuery
 from modelyard.types import BaseModelCard, DeleteModelOut, FTModelCard, ModelList
 from modelyard.types._base import NO_NUL
+from modelyard.types.record import LABEL_KEY_PATTERN, LABEL_VALUE_MAX_LENGTH
 
 from ..operations import Call, Operations, Params
 from ..responses import Answer, json_answer, versioned_answer
@@ -17,6 +18,14 @@ from .params import ModelChange, ModelRef
 operations = Operations("models")
 
 Text = Annotated[str | None, Field(max_length=512, pattern=NO_NUL)]
+# `key` or `key=value`: the key as a label key, the value as a label value.
+LabelSelector = Annotated[
+    str,
+    Field(
+        pattern=LABEL_KEY_PATTERN.removesuffix("$")
+        + rf"(?:=[^\x00-\x1f\x7f]{{0,{LABEL_VALUE_MAX_LENGTH}}})?$"
+    ),
+]
 
 
 class ListParams(Params):
@@ -40,6 +49,14 @@ class ListParams(Params):
         None
     )
     after: Annotated[Text, Field(description="The last id of the previous page.")] = None
+    label: Annotated[
+        tuple[LabelSelector, ...],
+        Field(
+            max_length=16,
+            description="`key=value` or `key` (present); repeat it to require several (AND). "
+            "Modelyard extension.",
+        ),
+    ] = ()
 
 
 @operations(
@@ -53,7 +70,8 @@ class ListParams(Params):
     responses={200: ModelList},
 )
 async def list_models(call: Call[ListParams, None]) -> Answer:
-    query = ListQuery(**call.params.model_dump())
+    params = call.params.model_dump(exclude={"label"})
+    query = ListQuery(**params, labels=ListQuery.label_selectors(call.params.label))
     return json_answer(call.read(call.services.models.list, call.principal, query).body())
 
 
