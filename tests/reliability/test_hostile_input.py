@@ -361,3 +361,52 @@ def test_nul_characters_in_text_are_422_not_500(store: Harness, model: str, meth
 def test_max_context_length_fits_the_column(store: Harness):
     body = {"root": "mistral-small-2506", "max_context_length": 2**31}
     assert refused(store, "POST", "/v1/fine_tuning/models", json=body).status_code == 422
+
+
+# -- the model record (labels, artifact, aliases) ----------------------------------------------
+
+
+def test_a_3_mb_artifact_object_is_413(store: Harness, model: str):
+    artifact = {"uri": "s3://b/k", "quantization": "q", "padding": "x" * (3 * 1024 * 1024)}
+    response = refused(
+        store, "PATCH", f"/v1/fine_tuning/models/{model}", json={"artifact": artifact}
+    )
+    assert (response.status_code, error_code(response)) == (413, "payload_too_large")
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        {f"k{i}": "v" for i in range(65)},
+        {f"k{i}": None for i in range(129)},
+        {"k": {"nested": "object"}},
+        {"k": ["list"]},
+        {"k" * 64: "v"},
+        {"k": "v" * 257},
+        {"k": "\x1b[31mred"},
+        {"\x00": "v"},
+        ["k", "v"],
+        "k=v",
+    ],
+    ids=[
+        "65-labels", "129-removals", "object-value", "list-value", "64-char-key",
+        "257-char-value", "escape", "nul-key", "list", "string",
+    ],
+)  # fmt: skip
+def test_hostile_labels_are_422_and_change_nothing(store: Harness, model: str, labels: Any):
+    response = refused(store, "PATCH", f"/v1/fine_tuning/models/{model}", json={"labels": labels})
+    assert response.status_code == 422
+    body = {"root": "mistral-small-2506", "labels": labels}
+    assert refused(store, "POST", "/v1/fine_tuning/models", json=body).status_code == 422
+
+
+def test_a_flood_of_label_filters_is_422(store: Harness):
+    query = "&".join(f"label=k{i}" for i in range(17))
+    response = refused(store, "GET", f"/v1/models?{query}")
+    assert (response.status_code, error_code(response)) == (422, "too_long")
+
+
+@pytest.mark.parametrize("name", ["a%0Ab", "a%00b", "x" * 65, "%C3%A9", "..", "a/b"], ids=str)
+def test_hostile_alias_names_are_a_4xx_and_change_nothing(store: Harness, model: str, name: str):
+    response = refused(store, "PUT", f"/v1/aliases/{name}", json={"model": model})
+    assert response.status_code in (404, 405, 422)
