@@ -101,9 +101,11 @@ def serve(command: list[str], env: dict[str, str], ready_path: str) -> Iterator[
         log.close()
 
 
-def modelyard(database_url: str, workers: int = 1) -> contextlib.AbstractContextManager[Server]:
+def modelyard(
+    database_url: str, workers: int = 1, extra_env: dict[str, str] | None = None
+) -> contextlib.AbstractContextManager[Server]:
     # Served as deployed: metrics and the access log on (its lines go to the server's log file).
-    env = {"MODELYARD_DATABASE_URL": database_url, "MODELYARD_ADMIN_KEY": KEY}
+    env = {"MODELYARD_DATABASE_URL": database_url, "MODELYARD_ADMIN_KEY": KEY, **(extra_env or {})}
     command = [sys.executable, "-m", "modelyard", "serve", "--workers", str(workers)]
     return serve(command, env, "/readyz")
 

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     admin_key: SecretStr | None = None
     catalog: Path | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1)
+    # Bytes of answers the read cache keeps per process (0 turns it off).
+    read_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     rate_limit: str | None = None
     redis_url: str | None = None
     log_format: Literal["text", "json"] = "text"

@@ -88,3 +88,17 @@ def test_invalid_paging_parameters_are_422(app: Harness, params):
     response = app.call("GET", "/v1/models", params=params)
     assert response.status_code == 422
     assert isinstance(response.json()["detail"], list)
+
+
+def test_search_is_case_insensitive_for_every_letter_on_both_dialects(app: Harness):
+    key = app.key()
+    # (Not a word ending in Σ: Python's lower() gives it the final ς, PostgreSQL's does not.)
+    model = app.register(key, name="Zürich-Éclair", description="ÅNGSTRÖM ΣΊΣΥΦΟ 100% done_ok")[
+        "id"
+    ]
+    for needle in ("éclair", "ÉCLAIR", "zürich", "ångström", "σίσυφο", "100%", "done_ok"):
+        found = app.call("GET", "/v1/models", key, params={"q": needle, "type": "fine-tuned"})
+        assert [entry["id"] for entry in found.json()["data"]] == [model], needle
+    for needle in ("d_ne", "1%d", "ZZ"):  # LIKE's wildcards are plain characters here
+        found = app.call("GET", "/v1/models", key, params={"q": needle, "type": "fine-tuned"})
+        assert found.json()["data"] == [], needle

@@ -60,3 +60,28 @@ def test_dates_become_unix_seconds_and_versions_text(tmp_path):
 def test_broken_catalogs_say_what_is_wrong(tmp_path, text, message):
     with pytest.raises(CatalogError, match=message):
         load_catalog(write(tmp_path, text))
+
+
+def test_the_shipped_example_catalog_loads_with_its_labels_and_artifacts():
+    from modelyard.catalog import DEFAULT_CATALOG
+
+    entries = {entry.id: entry for entry in load_catalog(DEFAULT_CATALOG.with_name("example.yaml"))}
+    llama = entries["meta-llama/Llama-3.1-8B-Instruct"]
+    assert llama.labels == {"family": "llama", "license": "llama3.1", "serving": "vllm"}
+    assert llama.artifact is not None
+    assert llama.artifact.uri == "hf://meta-llama/Llama-3.1-8B-Instruct"
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        ("labels: {Bad: x}", "labels"),
+        ("artifact: {format: gguf}", "artifact.uri"),
+        ("artifact: {uri: 's3://k:s@b/w'}", "credentials"),
+    ],
+)
+def test_catalog_labels_and_artifacts_follow_the_api_rules(tmp_path, record, problem):
+    fields = f"id: a, provider: p, created: 1, max_context_length: 1, {record}"
+    path = write(tmp_path, f"models:\n  - {{{fields}}}\n")
+    with pytest.raises(CatalogError, match=problem):
+        load_catalog(path)

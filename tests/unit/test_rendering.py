@@ -93,3 +93,11 @@ def test_cards_carry_labels_and_the_whole_artifact():
         "quantization",
         "adapter",
     }
+
+
+def test_records_take_their_tables_columns_in_order():
+    # Repositories build records from rows positionally.
+    from modelyard.store.tables import base_models, fine_tuned_models
+
+    assert tuple(fine_tuned_models.columns.keys()) == records.FineTunedModel.__slots__
+    assert tuple(base_models.columns.keys()) == records.BaseModel.__slots__

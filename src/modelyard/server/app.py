@@ -124,7 +124,7 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
 
     api.openapi = openapi  # type: ignore[method-assign]
     errors.install(api)
-    memo = RevisionMemo(probe)
+    memo = RevisionMemo(probe, max_response_bytes=settings.read_cache_bytes)
     limiter = RateLimiter(settings.rate_limit, settings.redis_url) if settings.rate_limit else None
     gate = Gate(store, services.tenancy, memo, settings.max_body_bytes, limiter)
     dispatch = Dispatch(Router(OPERATIONS), gate, memo, services, api)

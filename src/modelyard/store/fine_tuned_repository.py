@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -49,18 +50,18 @@ class FineTunedRepository:
         self, workspace_id: str, match: FineTunedMatch | None = None
     ) -> list[records.FineTunedModel]:
         """The workspace's live models that match, newest first."""
-        query = _matching(workspace_id, match or FineTunedMatch())
-        rows = self.conn.execute(query.order_by(_ft.c.created.desc(), _ft.c.id.desc()))
+        match = match or FineTunedMatch()
+        rows = self.conn.execute(
+            _query(match.shape, False, False, False), match.values(workspace_id)
+        )
         return [_record(row) for row in rows]
 
     def page_visible(
         self, workspace_id: str, match: FineTunedMatch, *, after: str | None, limit: int
     ) -> list[records.FineTunedModel]:
         """Up to `limit` live models that match, in id order, after the `after` id (keyset)."""
-        query = _matching(workspace_id, match)
-        if after is not None:
-            query = query.where(_ft.c.id > after)
-        rows = self.conn.execute(query.order_by(_ft.c.id).limit(limit))
+        values = {**match.values(workspace_id), "after": after, "limit": limit}
+        rows = self.conn.execute(_query(match.shape, False, True, after is not None), values)
         return [_record(row) for row in rows]
 
     def count_live(self) -> int:
@@ -78,22 +79,9 @@ class FineTunedRepository:
     ) -> list[tuple[str, records.FineTunedModel]]:
         """The workspace's aliases whose entry matches (the alias is the entry's id), with the
         model each names, in alias order; a page when `limit` is given."""
-        query = _matching(workspace_id, match, aliases.c.name).join_from(
-            _ft, aliases, aliases.c.model_id == _ft.c.id
-        )
-        query = query.add_columns(aliases.c.name.label("alias_name"))
-        query = query.where(aliases.c.workspace_id == workspace_id)
-        if after is not None:
-            query = query.where(aliases.c.name > after)
-        query = query.order_by(aliases.c.name)
-        if limit is not None:
-            query = query.limit(limit)
-        found = []
-        for row in self.conn.execute(query):
-            values = dict(row._mapping)
-            alias = values.pop("alias_name")
-            found.append((alias, records.FineTunedModel(**values)))
-        return found
+        values = {**match.values(workspace_id), "after": after, "limit": limit}
+        query = _query(match.shape, True, limit is not None, after is not None)
+        return [(str(row[-1]), _record(row[:-1])) for row in self.conn.execute(query, values)]
 
     def add(self, model: records.FineTunedModel) -> None:
         values = {name: getattr(model, name) for name in model.__slots__}
@@ -145,41 +133,90 @@ class FineTunedMatch:
     model: str | None = None
     labels: tuple[tuple[str, str | None], ...] = ()
 
+    @property
+    def shape(self) -> Shape:
+        """Which filters are set: the statement is built once per shape (see `_query`)."""
+        return (
+            self.archived is not None,
+            self.text is not None,
+            self.roots is not None,
+            self.model is not None,
+            tuple(value is not None for _, value in self.labels),
+        )
 
-def _matching(
-    workspace_id: str, match: FineTunedMatch, entry_id: sa.ColumnElement[str] = _ft.c.id
-) -> sa.Select[tuple[object, ...]]:
-    """The models of the workspace whose entry matches; `entry_id` is the column the entry's id
-    comes from (the model's id, or an alias's name)."""
-    query = sa.select(_ft).where(_ft.c.workspace_id == workspace_id, _ft.c.deleted_at.is_(None))
-    if match.archived is not None:
-        query = query.where(_ft.c.archived.is_(match.archived))
-    if match.text is not None:
-        needle = match.text.lower()
+    def values(self, workspace_id: str) -> dict[str, Any]:
+        """The statement's parameters."""
+        values: dict[str, Any] = {
+            "workspace_id": workspace_id,
+            "archived": self.archived,
+            "needle": _like_escaped(self.text.lower()) if self.text is not None else None,
+            "roots": sorted(self.roots or ()),
+            "model": self.model,
+        }
+        for index, (key, value) in enumerate(self.labels):
+            values[f"label_key_{index}"] = key
+            values[f"label_value_{index}"] = value
+        return values
+
+
+Shape = tuple[bool, bool, bool, bool, tuple[bool, ...]]
+
+
+@cache
+def _query(shape: Shape, by_alias: bool, paged: bool, after: bool) -> sa.Select[tuple[object, ...]]:
+    """The statement of the list for this shape of filters, built once: constructing it cost
+    more than running it (cProfile on a label page). Entries are the models themselves, or
+    (`by_alias`) the workspace's aliases, each with the model it names: the alias is then the
+    entry's id, for `q`, `model`, order and paging."""
+    archived, text, roots, model, labels = shape
+    param = sa.bindparam
+    entry_id = aliases.c.name if by_alias else _ft.c.id
+    query = sa.select(_ft).where(
+        _ft.c.workspace_id == param("workspace_id"), _ft.c.deleted_at.is_(None)
+    )
+    if by_alias:
+        query = query.join_from(_ft, aliases, aliases.c.model_id == _ft.c.id)
+        query = query.add_columns(aliases.c.name)
+        query = query.where(aliases.c.workspace_id == param("workspace_id"))
+    if archived:
+        query = query.where(_ft.c.archived == param("archived"))
+    if text:
+        searched = (entry_id, _ft.c.name, _ft.c.description)
+        query = query.where(
+            sa.or_(*(sa.func.lower(c).contains(param("needle"), escape="/") for c in searched))
+        )
+    if roots:
+        query = query.where(_ft.c.root.in_(param("roots", expanding=True)))
+    if model:
         query = query.where(
             sa.or_(
-                *(
-                    sa.func.lower(column).contains(needle, autoescape=True)
-                    for column in (entry_id, _ft.c.name, _ft.c.description)
-                )
+                entry_id == param("model"),
+                _ft.c.name == param("model"),
+                _ft.c.root == param("model"),
             )
         )
-    if match.roots is not None:
-        query = query.where(_ft.c.root.in_(match.roots))
-    if match.model is not None:
-        query = query.where(
-            sa.or_(entry_id == match.model, _ft.c.name == match.model, _ft.c.root == match.model)
-        )
-    for key, value in match.labels:
+    for index, has_value in enumerate(labels):
         # Through the label index (workspace, key, value): never a scan of the workspace.
         carrying = sa.select(_labels.c.model_id).where(
-            _labels.c.workspace_id == workspace_id, _labels.c.key == key
+            _labels.c.workspace_id == param("workspace_id"),
+            _labels.c.key == param(f"label_key_{index}"),
         )
-        if value is not None:
-            carrying = carrying.where(_labels.c.value == value)
+        if has_value:
+            carrying = carrying.where(_labels.c.value == param(f"label_value_{index}"))
         query = query.where(_ft.c.id.in_(carrying))
-    return query
+    if after:
+        query = query.where(entry_id > param("after"))
+    if paged or by_alias:
+        query = query.order_by(entry_id)
+    else:
+        query = query.order_by(_ft.c.created.desc(), _ft.c.id.desc())
+    return query.limit(param("limit")) if paged else query
 
 
-def _record(row: sa.Row[tuple[object, ...]]) -> records.FineTunedModel:
-    return records.FineTunedModel(**row._mapping)
+def _like_escaped(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _record(row: Sequence[Any]) -> records.FineTunedModel:
+    # The table's columns are the record's fields, in the same order (a test checks it).
+    return records.FineTunedModel(*row)

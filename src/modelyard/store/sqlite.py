@@ -206,6 +206,12 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Wait for a writer outside our lock (another program on the file) instead of failing.
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    # SQLite's lower() folds ASCII only: `q=éclair` must find "Zürich-Éclair" as on PostgreSQL.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _on_begin(conn: Connection) -> None:
