@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.request
 import uuid
@@ -84,6 +85,14 @@ def probe_app() -> Any:
 # Servers
 
 
+def short_name(name: str) -> str:
+    """A label (and file name) for a server: `cmd:` commands by their second word's base name."""
+    if not name.startswith("cmd:"):
+        return name
+    words = shlex.split(name[4:])
+    return "cmd-" + Path(words[1] if len(words) > 1 else words[0]).name
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -110,6 +119,10 @@ def server_command(name: str, port: int, factory: str, workers: int, extra: list
             py, "-m", "hypercorn", "-k", "uvloop", "-b", f"127.0.0.1:{port}", "-w", str(workers),
             "--log-level", "warning", *extra, factory + "()",
         ]  # fmt: skip
+    if name.startswith("cmd:"):
+        # Any other server or launcher: {python}, {port}, {factory} and {workers} filled in.
+        text = name[4:].format(python=py, port=port, factory=factory, workers=workers)
+        return [*shlex.split(text), *extra]
     raise SystemExit(f"unknown server {name!r}")
 
 
@@ -128,8 +141,9 @@ class Server:
 
 def _limit_nofile(nofile: int) -> Callable[[], None]:
     def apply() -> None:
+        # Hard limit too: some servers (granian) raise their soft limit to the hard one.
         _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (min(nofile, hard), hard))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(nofile, hard), min(nofile, hard)))
         os.setsid()  # its own process group: the probe can signal the whole tree
 
     return apply
@@ -163,7 +177,7 @@ def start_server(
         capture_output=True, cwd=workdir,
     )  # fmt: skip
     port = free_port()
-    log = workdir / f"server-{name}-{port}.log"
+    log = workdir / f"server-{short_name(name)}-{port}.log"
     factory = PROBE_FACTORY if inject_500 else FACTORY
     command = server_command(name, port, factory, workers, extra)
     with log.open("wb") as out:
@@ -581,7 +595,12 @@ def check_slow_clients(ctx: Context) -> list[Result]:
     must be closed by the server within the budget while normal requests keep being served."""
     args, url = ctx.args, ctx.server.url
     budget = args.slow_budget
-    groups: dict[str, list[socket.socket]] = {"idle": [], "slowloris": [], "body-dribble": []}
+    groups: dict[str, list[socket.socket]] = {
+        "idle": [],
+        "keepalive-idle": [],
+        "slowloris": [],
+        "body-dribble": [],
+    }
     refused = 0
 
     def opened() -> socket.socket | None:
@@ -599,12 +618,16 @@ def check_slow_clients(ctx: Context) -> list[Result]:
             ("body-dribble", args.body_dribblers),
             ("slowloris", args.slowloris),
             ("idle", args.idle),
+            ("keepalive-idle", args.keepalive_idle),
         ):
             for _ in range(count):
                 sock = opened()
                 if sock is None:
                     continue
-                if kind == "slowloris":
+                if kind == "keepalive-idle":
+                    with contextlib.suppress(OSError):
+                        sock.send(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                elif kind == "slowloris":
                     with contextlib.suppress(OSError):
                         sock.send(b"GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n")
                 elif kind == "body-dribble":
@@ -626,7 +649,7 @@ def check_slow_clients(ctx: Context) -> list[Result]:
                 still = []
                 for sock in socks:
                     dead = is_closed(sock)
-                    if not dead and tick % 5 == 0 and kind != "idle":
+                    if not dead and tick % 5 == 0 and kind in ("slowloris", "body-dribble"):
                         data = b"X-Slow: a\r\n" if kind == "slowloris" else b" "
                         try:
                             sock.send(data)
@@ -971,6 +994,7 @@ def run_checks(ctx: Context) -> list[Result]:
         try:
             outcome = CHECKS[name](ctx)
         except Exception as error:  # a probe that breaks is reported, not fatal
+            traceback.print_exc()
             outcome = Result(name, "-", f"probe error: {type(error).__name__}: {error}", False)
         took = time.perf_counter() - started
         for result in outcome if isinstance(outcome, list) else [outcome]:
@@ -1037,7 +1061,7 @@ def throughput(args: argparse.Namespace) -> None:
                         "PATCH",
                         f"/v1/fine_tuning/models/{target}",
                         connections,
-                        bench.patch_script(name),
+                        bench.patch_script(short_name(name)),
                     ),
                     ("single-connection retrieve", f"/v1/models/{target}", 1, None),
                 ]
@@ -1045,9 +1069,9 @@ def throughput(args: argparse.Namespace) -> None:
                     load = bench.wrk(
                         row, server.url + path, seconds=seconds, connections=conns, script=script
                     )
-                    rows.setdefault((name, row), []).append(load)
+                    rows.setdefault((short_name(name), row), []).append(load)
                     print(
-                        f"  {name:<12} {row:<28} {load.rps:9.0f} req/s p50 {load.p50_ms:6.2f} p99 {load.p99_ms:7.2f}",
+                        f"  {short_name(name):<12} {row:<28} {load.rps:9.0f} req/s p50 {load.p50_ms:6.2f} p99 {load.p99_ms:7.2f}",
                         file=sys.stderr,
                         flush=True,
                     )
@@ -1065,7 +1089,7 @@ def throughput(args: argparse.Namespace) -> None:
                         (
                             "2 workers: PATCH",
                             f"/v1/fine_tuning/models/{target}",
-                            bench.patch_script(name + "2"),
+                            bench.patch_script(short_name(name) + "2"),
                         ),
                         ("2 workers: single-connection retrieve", f"/v1/models/{target}", None),
                     ):
@@ -1077,9 +1101,9 @@ def throughput(args: argparse.Namespace) -> None:
                             connections=conns,
                             script=script,
                         )
-                        rows.setdefault((name, row), []).append(load)
+                        rows.setdefault((short_name(name), row), []).append(load)
                         print(
-                            f"  {name:<12} {row:<28} {load.rps:9.0f} req/s p50 {load.p50_ms:6.2f} p99 {load.p99_ms:7.2f}",
+                            f"  {short_name(name):<12} {row:<28} {load.rps:9.0f} req/s p50 {load.p50_ms:6.2f} p99 {load.p99_ms:7.2f}",
                             file=sys.stderr,
                             flush=True,
                         )
@@ -1129,7 +1153,8 @@ def main() -> None:
     parser.add_argument(
         "--server",
         default="today",
-        help="today (uvicorn httptools uvloop), uvicorn-h11, granian, hypercorn",
+        help="today (uvicorn httptools uvloop), uvicorn-h11, granian, hypercorn, or "
+        "'cmd:<command line with {python} {port} {factory} {workers}>'",
     )
     parser.add_argument(
         "--server-args", default="", help="extra options for that server, one string"
@@ -1167,6 +1192,7 @@ def main() -> None:
     sizes.add_argument("--flood-headers", type=int, default=10)
     sizes.add_argument("--flood-header-size", type=lambda s: int(float(s)))
     sizes.add_argument("--idle", type=int)
+    sizes.add_argument("--keepalive-idle", type=int, help="idle after one request")
     sizes.add_argument("--slowloris", type=int)
     sizes.add_argument("--body-dribblers", type=int)
     sizes.add_argument(
@@ -1200,12 +1226,12 @@ def main() -> None:
         return
     full = {
         "cache_requests": 19_000, "header_sizes": [100_000, 1_000_000, 10_000_000],
-        "header_count": 100_000, "flood_header_size": 100_000_000, "idle": 1000, "slowloris": 200,
+        "header_count": 100_000, "flood_header_size": 100_000_000, "idle": 1000, "keepalive_idle": 200, "slowloris": 200,
         "body_dribblers": 20, "metrics_paths": 20_000, "auth_attempts": 10_000,
     }  # fmt: skip
     quick = {
         "cache_requests": 5_000, "header_sizes": [100_000, 1_000_000], "header_count": 100_000,
-        "flood_header_size": 20_000_000, "idle": 500, "slowloris": 100, "body_dribblers": 10,
+        "flood_header_size": 20_000_000, "idle": 500, "keepalive_idle": 100, "slowloris": 100, "body_dribblers": 10,
         "metrics_paths": 2_000, "auth_attempts": 2_000,
     }  # fmt: skip
     for name, value in (quick if args.quick else full).items():
