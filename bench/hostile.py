@@ -471,12 +471,14 @@ def check_read_cache_memory(ctx: Context) -> Result:
     count, threads = ctx.args.cache_requests, 4
     headers = {"Authorization": f"Bearer {ctx.read_key_a}"}
     statuses: dict[int, int] = {}
+    lock = threading.Lock()
 
     def run(part: int) -> None:
         with httpx.Client(base_url=ctx.server.url, headers=headers, timeout=30) as http:
             for index in range(part, count, threads):
                 status = http.get("/v1/models", params={"x": str(index)}).status_code
-                statuses[status] = statuses.get(status, 0) + 1
+                with lock:
+                    statuses[status] = statuses.get(status, 0) + 1
 
     started = time.perf_counter()
     with RssWatch(ctx.server.pid) as watch, ThreadPoolExecutor(threads) as pool:
