@@ -29,3 +29,16 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     access_log: bool = True
     metrics_token: SecretStr | None = None
+
+    # What one client can make the server hold (docs/reliability.md, "Bounds").
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)  # request line + headers
+    max_headers: int = Field(default=100, ge=8)
+    header_timeout: float = Field(default=10.0, gt=0)  # to receive a head, from accept
+    body_timeout: float = Field(default=30.0, gt=0)  # to receive a whole body
+    keep_alive_timeout: float = Field(default=5.0, gt=0)  # idle between requests
+    max_connections: int = Field(default=4096, ge=16)  # per worker; the longest waiting go
+    shutdown_timeout: float = Field(default=20.0, gt=0)  # graceful stop, then connections close
+    # Failed authentications per client address before 429 (a `limits` string; "" turns it off).
+    failed_auth_limit: str = "50/minute"
+    # How long a change may wait for the store's write lock before a 503 with Retry-After.
+    store_timeout: float = Field(default=5.0, gt=0)

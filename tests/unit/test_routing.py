@@ -48,8 +48,14 @@ def test_each_request_finds_its_operation_and_the_scope_it_needs(
 
 def test_a_known_path_with_another_method_is_not_allowed_and_says_which_are():
     found = match("PUT", "/v1/models/x")
-    assert found == NotAllowed(frozenset({"GET", "DELETE"}))
+    assert found == NotAllowed(frozenset({"GET", "HEAD", "DELETE"}))
     assert match("GET", "/v1/fine_tuning/models") == NotAllowed(frozenset({"POST"}))
+
+
+def test_head_is_the_get_operation():
+    found = match("HEAD", "/v1/models/a")
+    assert isinstance(found, Match)
+    assert found.operation.name == "retrieve_model"
 
 
 def test_unknown_paths_match_nothing():

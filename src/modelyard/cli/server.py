@@ -92,6 +92,9 @@ def serve(
         if shown:
             _announce_key(shown)
         typer.echo(f"Modelyard {__version__} on {url} (API under /v1)", err=True)
+    from modelyard.server.http_protocol import uvicorn_options
+    from modelyard.settings import Settings
+
     uvicorn.run(
         "modelyard.server.app:app_from_env",
         factory=True,
@@ -101,7 +104,6 @@ def serve(
         log_level="info",
         access_log=False,  # ours (server/access_log.py) carries the request id
         log_config=None,  # the app factory configures logging (MODELYARD_LOG_FORMAT)
-        # httptools/uvloop also set TCP_NODELAY on every connection (ARCHITECTURE.md: Nagle).
-        http="httptools",
-        loop="uvloop",
+        # httptools/uvloop also set TCP_NODELAY on every connection (docs/architecture.md).
+        **uvicorn_options(Settings()),
     )

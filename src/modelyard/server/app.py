@@ -37,7 +37,7 @@ from .gate import Gate
 from .metrics import Metrics
 from .openapi import openapi_document
 from .operations import RequestState, Services
-from .ratelimit import RateLimiter
+from .ratelimit import FailedAuthThrottle, RateLimiter
 from .routes import OPERATIONS
 
 TITLE = "Modelyard"
@@ -47,9 +47,10 @@ SUMMARY = "A self-hosted model registry that speaks Mistral's Models API."
 class App:
     """The ASGI app, with the services and the FastAPI app behind the operations."""
 
-    def __init__(self, services: Services, api: FastAPI, asgi: Observe) -> None:
+    def __init__(self, services: Services, api: FastAPI, memo: RevisionMemo, asgi: Observe) -> None:
         self.services = services
         self.api = api
+        self.memo = memo
         self._asgi = asgi
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -93,7 +94,7 @@ class Observe:
 
 def create_app(settings: Settings, store: Store | None = None) -> App:
     """The ASGI app on a migrated, synced store (see `modelyard.server.startup.prepare`)."""
-    store = store or Store.from_url(settings.database_url)
+    store = store or Store.from_url(settings.database_url, settings.store_timeout)
     models = ModelService()
     services = Services(
         settings, store, models, TenancyService(), AuditService(), AliasService(models)
@@ -126,9 +127,20 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
     errors.install(api)
     memo = RevisionMemo(probe, max_response_bytes=settings.read_cache_bytes)
     limiter = RateLimiter(settings.rate_limit, settings.redis_url) if settings.rate_limit else None
-    gate = Gate(store, services.tenancy, memo, settings.max_body_bytes, limiter)
+    throttle = (
+        FailedAuthThrottle(settings.failed_auth_limit) if settings.failed_auth_limit else None
+    )
+    gate = Gate(
+        store,
+        services.tenancy,
+        memo,
+        settings.max_body_bytes,
+        limiter,
+        throttle,
+        settings.body_timeout,
+    )
     dispatch = Dispatch(Router(OPERATIONS), gate, memo, services, api)
-    return App(services, api, Observe(dispatch, recorders))
+    return App(services, api, memo, Observe(dispatch, recorders))
 
 
 def app_from_env() -> App:

@@ -11,6 +11,7 @@ from them (openapi.py).
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from .errors import answer_for, http_error_answer
 from .gate import Gate
 from .operations import Call, Operation, RequestState, Services
 from .responses import Answer
+
+log = logging.getLogger("modelyard.server")
 
 
 class Dispatch:
@@ -46,7 +49,7 @@ class Dispatch:
         state = RequestState.start(scope)
         found = self.router.match(scope)
         if found is None:
-            await self.rest(scope, receive, _with_headers(send, state.response_headers))
+            await self._rest(scope, receive, send, state)
             return
         if isinstance(found, NotAllowed):
             answer = http_error_answer(405, allow=found.allowed)
@@ -57,7 +60,29 @@ class Dispatch:
                 answer = await self._answer(found.operation, scope, found.path_params, body, state)
             except Exception as error:
                 answer = answer_for(error, state.request_id)
-        await answer.send(send, state.response_headers)
+            if answer.status == 200 and _not_modified(scope, answer):
+                answer = Answer(b"", 304, answer.headers)
+        await answer.send(send, state.response_headers, head=scope["method"] == "HEAD")
+
+    async def _rest(self, scope: Scope, receive: Receive, send: Send, state: RequestState) -> None:
+        """The FastAPI app behind the operations. A failure after its answer started is logged
+        and kept here: the connection stays usable for the client's next request."""
+        started = False
+
+        async def sending(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message["headers"] = [*message.get("headers", []), *state.response_headers]
+            await send(message)
+
+        try:
+            await self.rest(scope, receive, sending)
+        except Exception as error:
+            if started:
+                log.exception("request %s failed after its answer started", state.request_id)
+                return
+            await answer_for(error, state.request_id).send(send, state.response_headers)
 
     async def _answer(
         self,
@@ -92,13 +117,17 @@ class Dispatch:
         return await answer if inspect.isawaitable(answer) else answer
 
 
-def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
-    async def wrapped(message: Any) -> None:
-        if message["type"] == "http.response.start":
-            message["headers"] = [*message.get("headers", []), *headers]
-        await send(message)
-
-    return wrapped
+def _not_modified(scope: Scope, answer: Answer) -> bool:
+    """RFC 9110 If-None-Match on a GET: the answer's ETag is one of the listed tags (compared
+    weakly), or the list is `*`."""
+    if scope["method"] not in ("GET", "HEAD"):
+        return False
+    etag = next((value for name, value in answer.headers if name == b"etag"), None)
+    wanted = next((value for name, value in scope["headers"] if name == b"if-none-match"), None)
+    if etag is None or wanted is None:
+        return False
+    tags = {tag.strip().removeprefix(b"W/") for tag in wanted.split(b",")}
+    return b"*" in tags or etag.removeprefix(b"W/") in tags
 
 
 # -- routing: which operation a request is for ------------------------------------------------
@@ -146,7 +175,10 @@ class Router:
             self._patterns.setdefault(operation.method, []).append(pattern)
 
     def match(self, scope: Scope) -> Match | NotAllowed | None:
+        """The operation of this request; HEAD is a GET whose answer has no body."""
         method, path = scope["method"], _route_path(scope)
+        if method == "HEAD":
+            method = "GET"
         operation = self._static.get((method, path))
         if operation is not None:
             return Match(operation, {})
@@ -158,6 +190,8 @@ class Router:
         for other, patterns in self._patterns.items():
             if other != method and any(p.regex.match(path) for p in patterns):
                 allowed.add(other)
+        if "GET" in allowed:
+            allowed.add("HEAD")
         return NotAllowed(frozenset(allowed)) if allowed else None
 
 

@@ -6,6 +6,8 @@
   422 shape the Mistral SDKs type: `{"detail": [{"type", "loc", "msg", "input", "ctx"?}]}`.
   The item builders live here too: pydantic's errors under their location, an undecodable
   body, a path with a control character.
+- A store that cannot take the work in time (`StoreError`: busy, disk full) is a 503 with
+  `Retry-After`, which the SDKs retry.
 - Anything else is a 500 `internal_error` that names the request id, never a stack trace.
 """
 
@@ -22,6 +24,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from modelyard.registry.errors import RegistryError, RequestInvalid, Unauthorized
+from modelyard.store.errors import StoreError
 
 from .responses import Answer, json_answer
 
@@ -47,6 +50,10 @@ def answer_for(error: BaseException, request_id: str | None) -> Answer:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthorized) else None
         body = error_body(error.message, error.type, error.code, error.param)
         return json_answer(body, error.status, headers)
+    if isinstance(error, StoreError):
+        log.warning("request %s: %s", request_id, error.message)
+        body = error_body(error.message, "server_error", error.code)
+        return json_answer(body, 503, {"Retry-After": str(error.retry_after)})
     log.error("unhandled error in request %s", request_id, exc_info=error)
     message = f"Internal error (request id {request_id})."
     return json_answer(error_body(message, "server_error", "internal_error"), 500)

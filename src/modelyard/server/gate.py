@@ -4,10 +4,17 @@ In the contract's order, so each combination has one answer: 401 (no or bad key)
 `insufficient_scope` (the operation's declared scope) -> the key's rate limit (429) -> 414 ->
 413 -> 422 for a body that is not JSON or a path with a control character. What it needs to know
 about the operation comes from its declaration.
+
+It also bounds what a client can make a request hold: an address whose keys keep failing gets
+429 instead of more key lookups (its memoized valid keys keep working); a body must arrive within
+`body_timeout` (else 408 and the connection closes); a body over the limit is read and thrown
+away (up to `DRAIN_BYTES`) before the 413, because a client that sends `Connection: close` and
+is answered before it finished sending gets a broken pipe, not the answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -19,6 +26,7 @@ from modelyard.registry.errors import (
     PayloadTooLarge,
     RateLimited,
     RequestInvalid,
+    RequestTimeout,
     Unauthorized,
     UriTooLong,
 )
@@ -30,9 +38,11 @@ from modelyard.store.engine import Store
 
 from .errors import control_characters, json_invalid
 from .operations import NO_BODY, RequestState
-from .ratelimit import RateLimiter
+from .ratelimit import FailedAuthThrottle, RateLimiter
 
 MAX_REQUEST_LINE = 8192
+DRAIN_BYTES = 16 * 1024 * 1024  # at most this much of a refused body is read and thrown away
+_CLOSE = (b"connection", b"close")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -45,12 +55,16 @@ class Gate:
         memo: RevisionMemo,
         max_body_bytes: int,
         rate_limiter: RateLimiter | None = None,
+        failed_auth: FailedAuthThrottle | None = None,
+        body_timeout: float = 30.0,
     ) -> None:
         self.store = store
         self.tenancy = tenancy
         self.memo = memo
         self.max_body_bytes = max_body_bytes
         self.rate_limiter = rate_limiter
+        self.failed_auth = failed_auth
+        self.body_timeout = body_timeout
 
     async def admit(self, scope: Scope, receive: Receive, state: RequestState) -> Any:
         """Run the checks; the request's body decoded as JSON (`NO_BODY` when it has none)."""
@@ -77,7 +91,7 @@ class Gate:
             raise UriTooLong(f"The request line is over {MAX_REQUEST_LINE} bytes.")
         body = NO_BODY
         if scope["method"] in _BODY_METHODS:
-            raw = await self._read_body(scope, receive)
+            raw = await self._read_body(scope, receive, state)
             if operation.body is not None and raw.strip():
                 # orjson refuses what would pass one parser and fail later (NaN, 1e400, lone
                 # surrogates, invalid UTF-8, nesting past a parser's depth): 422 `json_invalid`.
@@ -96,35 +110,73 @@ class Gate:
         versions = state.versions = await self.memo.sync()
         memo_key = hash_key(secret)
         principal: Principal | None = self.memo.principal(memo_key)
-        if principal is None:
+        if principal is not None:
+            return principal
+        address = _address(scope)
+        throttle = self.failed_auth
+        if throttle is not None and (wait := throttle.wait(address)):
+            state.response_headers.append((b"retry-after", str(wait).encode()))
+            raise RateLimited(
+                f"Too many failed authentications from this address; retry in {wait} s."
+            )
+        try:
             with self.store.read() as tx:
                 principal = self.tenancy.authenticate(tx, secret)
-            self.memo.put_principal(memo_key, principal, versions)
+        except Unauthorized:
+            if throttle is not None:
+                throttle.failed(address)
+            raise
+        self.memo.put_principal(memo_key, principal, versions)
         return principal
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
-        """The whole body (up to the limit), chunked or not."""
-        declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            raise _too_large(self.max_body_bytes)
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body_bytes:
-                raise _too_large(self.max_body_bytes)
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+    async def _read_body(self, scope: Scope, receive: Receive, state: RequestState) -> bytes:
+        """The whole body (up to the limit and within `body_timeout`), chunked or not."""
+        try:
+            async with asyncio.timeout(self.body_timeout):
+                declared = _header(scope, b"content-length")
+                if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+                    await self._refuse_too_large(receive, state, 0)
+                chunks: list[bytes] = []
+                size = 0
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        break
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.max_body_bytes:
+                        more = message.get("more_body", False)
+                        await self._refuse_too_large(receive, state, size if more else None)
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            state.response_headers.append(_CLOSE)
+            raise RequestTimeout(
+                f"The request body did not arrive within {self.body_timeout:g} s."
+            ) from None
         return b"".join(chunks)
 
+    async def _refuse_too_large(
+        self, receive: Receive, state: RequestState, read: int | None
+    ) -> None:
+        """413, once the rest of the body is read and thrown away (`read`: bytes so far, or
+        None when it has all arrived), so the client hears the answer; past `DRAIN_BYTES` the
+        connection closes after it."""
+        while read is not None and read <= DRAIN_BYTES:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                read = None
+                break
+            read += len(message.get("body", b""))
+        if read is not None:
+            state.response_headers.append(_CLOSE)
+        raise PayloadTooLarge(f"The request body is over the limit of {self.max_body_bytes} bytes.")
 
-def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"The request body is over the limit of {limit} bytes.")
+
+def _address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "-"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

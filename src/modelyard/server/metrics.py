@@ -77,7 +77,10 @@ class ModelCounts:
 MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
-def exposition(counts: Callable[[], dict[str, int]]) -> tuple[bytes, str]:
+CONTENT_TYPE = CONTENT_TYPE_LATEST  # Prometheus text
+
+
+def exposition(counts: Callable[[], dict[str, int]]) -> bytes:
     """The Prometheus text of this process (or of every worker, in multiprocess mode)."""
     registry = CollectorRegistry()
     if MULTIPROCESS:
@@ -89,4 +92,4 @@ def exposition(counts: Callable[[], dict[str, int]]) -> tuple[bytes, str]:
     text = generate_latest(registry)
     models = CollectorRegistry()
     models.register(ModelCounts(counts))
-    return text + generate_latest(models), CONTENT_TYPE_LATEST
+    return text + generate_latest(models)

@@ -14,8 +14,11 @@ from typing import Annotated, Any
 
 import fastapi
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.routing import APIRoute
 from pydantic.fields import FieldInfo
+
+from modelyard.types import ErrorBody
 
 from .operations import In, Operation
 
@@ -35,6 +38,19 @@ def _route(operation: Operation) -> APIRoute:
         raise NotImplementedError
 
     endpoint.__signature__ = inspect.Signature(_parameters(operation))  # type: ignore[attr-defined]
+    responses: dict[int | str, dict[str, Any]] = {
+        status: {"model": model} for status, model in operation.responses.items()
+    }
+    for status in operation.statuses:
+        if status == 304:  # no body
+            responses[status] = {"description": _ERRORS[status]}
+        elif status != 422:  # FastAPI documents its own list form
+            responses[status] = {"model": ErrorBody, "description": _ERRORS[status]}
+    if operation.media_type != "application/json":
+        responses[operation.status_code] = {
+            "content": {operation.media_type: {"schema": {"type": "string"}}},
+            "description": "Successful Response",
+        }
     return APIRoute(
         operation.path,
         endpoint,
@@ -42,9 +58,28 @@ def _route(operation: Operation) -> APIRoute:
         operation_id=operation.operation_id,
         summary=operation.summary,
         status_code=operation.status_code,
-        responses={status: {"model": model} for status, model in operation.responses.items()},
+        response_class=PlainTextResponse
+        if operation.media_type != "application/json"
+        else JSONResponse,
+        responses=responses,
         tags=list(operation.tags),
     )
+
+
+_ERRORS = {
+    304: "Not Modified: the ETag matches `If-None-Match`.",
+    401: "No key, or an unknown or revoked one (`WWW-Authenticate: Bearer`).",
+    403: "The key's scope is below the operation's, or a base model cannot be changed.",
+    404: "Not found, or not visible to this key.",
+    408: "The request body did not arrive in time.",
+    409: "Conflict with the current state (see `code`).",
+    412: "`If-Match` does not match the current ETag.",
+    413: "The request body is over the limit.",
+    414: "The request line is over the limit.",
+    429: "Over the key's rate limit, or too many failed authentications (`Retry-After`).",
+    500: "A fault of the server; the message names the request id.",
+    503: "The store cannot take the work now (`Retry-After`).",
+}
 
 
 def _parameters(operation: Operation) -> list[inspect.Parameter]:

@@ -175,7 +175,11 @@ class Operation:
     body: type[BaseModel] | None = None
     body_required: bool = True
     responses: Mapping[int, Any] = field(default_factory=dict)
+    # The statuses its rules can answer besides those every operation of its kind can (401,
+    # 403 scope, 408, 413, 414, 422, 429, 503: see `statuses`), e.g. 404, 409, 412.
+    errors: tuple[int, ...] = ()
     status_code: int = 200
+    media_type: str = "application/json"
     cached: bool = False  # a GET whose 200 answers the read cache keeps per store revision
     tags: tuple[str, ...] = ()
     _params: tuple[_Param, ...] = field(init=False, repr=False)
@@ -197,6 +201,20 @@ class Operation:
     def blocking(self) -> bool:
         """A plain `def` handler does blocking work: it runs on a worker thread."""
         return not inspect.iscoroutinefunction(self.handler)
+
+    @property
+    def statuses(self) -> list[int]:
+        """Every error status this operation can answer (its OpenAPI responses)."""
+        found = {414, 500, *self.errors}
+        if self.scope is not None:
+            found |= {401, 429, 503}
+            if self.scope != "read":
+                found.add(403)
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            found |= {408, 413}
+        if self.params is not None or self.body is not None:
+            found.add(422)
+        return sorted(found)
 
     def url(self, root_path: str = "", **params: str) -> str:
         """This operation's URL for these path parameters (each quoted, ':' and '/' kept)."""

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 
@@ -42,3 +42,22 @@ class RateLimiter:
         stats = self.limiter.get_window_stats(self.item, "modelyard", key_id)
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
         return Verdict(allowed, self.item.amount, max(0, stats.remaining), retry_after)
+
+
+class FailedAuthThrottle:
+    """Failed authentications per client address (in this process): past the limit, the address
+    gets 429 without a key lookup until its window frees up."""
+
+    def __init__(self, rate: str) -> None:
+        self.item: RateLimitItem = parse(rate)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def wait(self, address: str) -> int:
+        """Seconds until this address may try a key again (0: now)."""
+        if self.limiter.test(self.item, "failed-auth", address):
+            return 0
+        stats = self.limiter.get_window_stats(self.item, "failed-auth", address)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    def failed(self, address: str) -> None:
+        self.limiter.hit(self.item, "failed-auth", address)

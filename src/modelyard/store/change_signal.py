@@ -35,7 +35,7 @@ Versions = tuple[int, int]
 class ChangeSignal:
     def __init__(self, database: Path) -> None:
         self.path = database.with_name(database.name + "-changes")
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             if os.fstat(fd).st_size < _SIZE:
                 os.ftruncate(fd, _SIZE)

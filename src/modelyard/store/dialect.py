@@ -46,8 +46,10 @@ class Dialect:
     tenancy: ClassVar[type[TenancyRepository]] = TenancyRepository
     catalog: ClassVar[type[CatalogRepository]] = CatalogRepository
 
-    def __init__(self, url: URL) -> None:
+    def __init__(self, url: URL, timeout: float = 5.0) -> None:
         self.url = url
+        # How long a writer waits for the store's write lock before StoreBusy (a 503).
+        self.timeout = timeout
         self.engine = self.create_engine()
         # One writer at a time per process; other processes queue in `cross_process_lock`.
         self._write_lock = threading.Lock()
@@ -77,6 +79,11 @@ class Dialect:
         """Serializes start-up work (migrations, catalog sync, first key) across processes."""
         raise NotImplementedError
 
+    def translate(self, error: Exception) -> Exception:
+        """The store error a driver error means (a lock not free in time, a full disk), or the
+        error itself."""
+        return error
+
     def execute_plain(self, conn: Connection) -> Callable[[str], Any]:
         """Runs a statement without SQLAlchemy's bookkeeping (the group commit's savepoints)."""
         return conn.exec_driver_sql
@@ -102,17 +109,17 @@ class UnsupportedDatabase(ValueError):
     """A database URL this store cannot use."""
 
 
-def dialect_for(url: str) -> Dialect:
+def dialect_for(url: str, timeout: float = 5.0) -> Dialect:
     parsed = normalize_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         from .sqlite import SQLite
 
-        return SQLite(parsed)
+        return SQLite(parsed, timeout)
     if backend == "postgresql":
         from .postgresql import PostgreSQL
 
-        return PostgreSQL(parsed)
+        return PostgreSQL(parsed, timeout)
     raise UnsupportedDatabase(
         f"'{backend}' databases are not supported: use sqlite:///PATH or postgresql://..."
     )

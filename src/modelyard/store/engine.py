@@ -13,8 +13,9 @@ that something changed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from functools import cached_property
 from typing import TypeVar
 
@@ -25,6 +26,7 @@ from .alias_repository import AliasRepository
 from .audit_repository import AuditRepository
 from .catalog_repository import CatalogRepository
 from .dialect import WRITE, Dialect, Probe, dialect_for, normalize_url
+from .errors import StoreError
 from .fine_tuned_repository import FineTunedRepository
 from .group_commit import GroupCommit
 from .tables import STORE_REVISION, store_revision
@@ -33,6 +35,7 @@ from .tenancy_repository import TenancyRepository
 __all__ = ["Store", "Tx", "normalize_url", "startup_lock"]
 
 T = TypeVar("T")
+WRITE_PROBE_SECONDS = 5.0
 
 _BUMP_REVISION = (
     sa.update(store_revision)
@@ -73,31 +76,70 @@ class Store:
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self.engine: Engine = dialect.engine
-        self._group = GroupCommit(self.write, dialect.execute_plain)
+        # Why the last write failed for a store reason (busy, disk full), until one succeeds:
+        # `/readyz` answers 503 meanwhile.
+        self.write_failure: str | None = None
+        self._write_probed = 0.0
+        self._group = GroupCommit(
+            self.write, dialect.execute_plain, dialect.translate, max_wait=dialect.timeout
+        )
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
-        return cls(dialect_for(url))
+    def from_url(cls, url: str, timeout: float = 5.0) -> Store:
+        """The store at this URL; a write waits at most `timeout` seconds for the write lock."""
+        return cls(dialect_for(url, timeout))
 
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        with self.engine.connect() as conn, conn.begin():
-            yield Tx(conn, self.dialect)
+        """A read transaction; a database that does not answer raises `StoreUnavailable`."""
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield Tx(conn, self.dialect)
+        except sa.exc.DBAPIError as error:
+            translated = self.dialect.translate(error)
+            if not isinstance(translated, StoreError):
+                raise
+            raise translated from error
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        """A write transaction; bumps the store revision first, commits on success."""
-        with self.dialect.write_lock(), self.engine.connect() as conn:
-            conn = conn.execution_options(**{WRITE: True})
-            with conn.begin():
-                conn.execute(_BUMP_REVISION)
-                yield Tx(conn, self.dialect)
-            self.dialect.committed()
+        """A write transaction; bumps the store revision first, commits on success. A lock not
+        free in time or a database that refuses writes raise a `StoreError`."""
+        try:
+            with self.dialect.write_lock(), self.engine.connect() as conn:
+                conn = conn.execution_options(**{WRITE: True})
+                with conn.begin():
+                    conn.execute(_BUMP_REVISION)
+                    yield Tx(conn, self.dialect)
+                self.dialect.committed()
+        except StoreError as error:
+            self.write_failure = error.message
+            raise
+        except sa.exc.DBAPIError as error:
+            translated = self.dialect.translate(error)
+            if not isinstance(translated, StoreError):
+                raise
+            self.write_failure = translated.message
+            raise translated from error
+        self.write_failure = None
 
     async def write_together(self, work: Callable[[Tx], T]) -> T:
         """`work(tx)` in a write transaction shared with the writes queued beside it (group
         commit, see group_commit.py); returns once that transaction has committed."""
         return await self._group.run(work)
+
+    def writable(self) -> bool:
+        """False while the last write failed for a store reason; then, at most every few
+        seconds, an empty write tries again (so a store that recovered is seen to)."""
+        if self.write_failure is None:
+            return True
+        now = time.monotonic()
+        if now - self._write_probed < WRITE_PROBE_SECONDS:
+            return False
+        self._write_probed = now
+        with suppress(Exception), self.write():
+            pass
+        return self.write_failure is None
 
     def revision(self) -> int:
         """The store revision: it moves with every committed write, on every replica."""

@@ -9,7 +9,9 @@ after that COMMIT, so nobody hears "done" before the write is durable.
 
 A write that raises (a 404, a 412, a constraint) rolls back to its savepoint only: the others in
 the batch are unaffected. A COMMIT that fails fails every write of the batch, and none of them
-is kept.
+is kept. A write that waited longer than `max_wait` (another process held the store's write lock)
+is failed with `StoreBusy` before it runs, so its caller hears a 503 in bounded time and the
+write never happens after that answer.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import Connection
+
+from .errors import StoreBusy
 
 if TYPE_CHECKING:
     from .engine import Tx
@@ -43,6 +48,7 @@ class _Job:
     work: Callable[[Tx], Any]
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Any]
+    queued: float  # time.monotonic() when it was queued
 
 
 def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
@@ -64,9 +70,13 @@ class GroupCommit:
         self,
         transaction: Callable[[], AbstractContextManager[Tx]],
         execute_plain: Callable[[Connection], Callable[[str], Any]],
+        translate: Callable[[Exception], Exception] = lambda error: error,
+        max_wait: float = 5.0,
     ) -> None:
         self._transaction = transaction
         self._execute_plain = execute_plain
+        self._translate = translate
+        self.max_wait = max_wait
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
@@ -79,7 +89,7 @@ class GroupCommit:
             self._start_thread()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Job(work, loop, future))
+        self._queue.put(_Job(work, loop, future, time.monotonic()))
         return await future
 
     def close(self) -> None:
@@ -116,6 +126,14 @@ class GroupCommit:
             self._commit(batch)
 
     def _commit(self, batch: list[_Job]) -> None:
+        oldest = time.monotonic() - self.max_wait
+        late = [job for job in batch if job.queued < oldest]
+        if late:
+            busy = StoreBusy(f"The store's write lock was not free within {self.max_wait:g} s.")
+            _settle_jobs(late, [(None, busy)] * len(late))
+            batch = [job for job in batch if job.queued >= oldest]
+            if not batch:
+                return
         outcomes: list[tuple[Any, BaseException | None]] = []
         try:
             with self._transaction() as tx:
@@ -128,16 +146,20 @@ class GroupCommit:
                         value = job.work(tx)
                     except Exception as error:
                         run(_ROLLBACK_TO)
-                        outcomes.append((None, error))
+                        outcomes.append((None, self._translate(error)))
                     else:
                         run(_RELEASE)
                         outcomes.append((value, None))
         except Exception as error:  # the COMMIT (or BEGIN) failed: no write of the batch is kept
-            outcomes = [(None, error)] * len(batch)
-        # One wake-up per event loop for the whole batch, not one per write.
-        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
-        for job, (value, failure) in zip(batch, outcomes, strict=True):
-            by_loop.setdefault(job.loop, []).append((job.future, value, failure))
-        for loop, settled in by_loop.items():
-            with suppress(RuntimeError):  # that event loop is closed: its callers are gone
-                loop.call_soon_threadsafe(_settle_all, settled)
+            outcomes = [(None, self._translate(error))] * len(batch)
+        _settle_jobs(batch, outcomes)
+
+
+def _settle_jobs(batch: list[_Job], outcomes: list[tuple[Any, BaseException | None]]) -> None:
+    """Tell each job's caller its outcome: one wake-up per event loop, not one per write."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
+    for job, (value, failure) in zip(batch, outcomes, strict=True):
+        by_loop.setdefault(job.loop, []).append((job.future, value, failure))
+    for loop, settled in by_loop.items():
+        with suppress(RuntimeError):  # that event loop is closed: its callers are gone
+            loop.call_soon_threadsafe(_settle_all, settled)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from .dialect import REVISIONS_SQL, Dialect, Probe, Versions
+from .errors import StoreBusy, StoreUnavailable
 from .tables import dump_json
 
 _STARTUP_LOCK = 74251931  # any constant: the advisory lock's key
@@ -26,6 +27,9 @@ class PostgreSQL(Dialect):
     name = "postgresql"
 
     def create_engine(self) -> Engine:
+        # A writer waits at most `timeout` for a row lock (another replica's long write, or
+        # someone's open transaction), then LockNotAvailable: StoreBusy, a 503.
+        options = f"-c lock_timeout={int(self.timeout * 1000)}"
         return sa.create_engine(
             self.url,
             pool_size=10,
@@ -33,7 +37,20 @@ class PostgreSQL(Dialect):
             pool_recycle=1800,
             json_serializer=dump_json,
             json_deserializer=orjson.loads,
+            connect_args={"options": options},
         )
+
+    def translate(self, error: Exception) -> Exception:
+        import psycopg.errors
+
+        cause = getattr(error, "orig", error)
+        if isinstance(cause, psycopg.errors.LockNotAvailable):
+            return StoreBusy(f"Another writer held the store past {self.timeout:g} s.")
+        if isinstance(cause, psycopg.errors.DiskFull | psycopg.errors.ReadOnlySqlTransaction):
+            return StoreUnavailable(f"The store refuses writes: {cause}.")
+        if isinstance(cause, psycopg.OperationalError):
+            return StoreUnavailable(f"The store is not reachable: {cause}.")
+        return error
 
     def probe(self) -> Probe:
         return CoalescingProbe(self)
@@ -99,11 +116,11 @@ class CoalescingProbe:
                 self._connection = await self.source.async_raw_connection()
             cursor = await self._connection.execute(REVISIONS_SQL)
             (store,), (tenancy,) = await cursor.fetchall()
-        except Exception:
+        except Exception as error:
             connection, self._connection = self._connection, None
             if connection is not None:
                 await connection.close()
-            raise
+            raise StoreUnavailable(f"The store is not reachable: {error}.") from error
         return int(store), int(tenancy)
 
     async def aclose(self) -> None:

@@ -12,9 +12,11 @@ What differs from the portable way (dialect.py):
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
@@ -29,6 +31,7 @@ from . import records, sqlite_driver
 from .audit_repository import AuditRepository
 from .change_signal import ChangeSignal, SignalledProbe
 from .dialect import REVISIONS_SQL, WRITE, Dialect, Probe, Versions
+from .errors import StoreBusy, StoreUnavailable
 from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models
 
@@ -95,15 +98,19 @@ class SQLite(Dialect):
 
     def create_engine(self) -> Engine:
         if self.url.database and self.url.database != ":memory:":
-            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(self.url.database)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Readable by its owner only: the file holds the audit log and the key hashes.
+            # SQLite gives its -wal and -shm files the mode of the database file.
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         # The server's threads share the pool; each connection is used by one thread at a time.
         engine = sa.create_engine(
             self.url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": self.timeout},
             json_serializer=dump_json,
             json_deserializer=orjson.loads,
         )
-        sa.event.listen(engine, "connect", _on_connect)
+        sa.event.listen(engine, "connect", functools.partial(_on_connect, self.timeout))
         sa.event.listen(engine, "begin", _on_begin)
         return engine
 
@@ -112,14 +119,19 @@ class SQLite(Dialect):
         if self._lock_fd is None:
             yield
             return
-        # A blocking flock: the kernel wakes the next writer when this one unlocks, where
-        # SQLite's busy handler sleeps up to 100 ms between tries (the long tail of PATCH with
-        # two workers: p99 0.9-2 s before, bench/RESULTS.md).
-        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+        _lock(self._lock_fd, self.timeout)
         try:
             yield
         finally:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    def translate(self, error: Exception) -> Exception:
+        message = str(getattr(error, "orig", None) or error)
+        if "database is locked" in message or "database table is locked" in message:
+            return StoreBusy(f"Another writer held the store past {self.timeout:g} s.")
+        if any(cause in message for cause in _UNWRITABLE):
+            return StoreUnavailable(f"The store refuses writes: {message}.")
+        return error
 
     def committed(self) -> None:
         if self.signal is not None:  # tell the other processes before the write is acknowledged
@@ -154,7 +166,7 @@ class SQLite(Dialect):
             return
         digest = hashlib.sha256(os.path.abspath(self.path).encode()).hexdigest()[:16]
         lock_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"modelyard-{digest}.lock"
-        with lock_path.open("w") as handle:
+        with os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600), "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -192,7 +204,33 @@ class _LocalProbe:
         pass
 
 
-def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+# SQLite's own words for a database that cannot take writes.
+_UNWRITABLE = ("database or disk is full", "disk I/O error", "readonly database", "unable to open")
+
+
+def _lock(fd: int, timeout: float) -> None:
+    """Take the writers' lock, or raise StoreBusy after `timeout` seconds.
+
+    Polled, with waits from 50 µs doubling to 2 ms: a writer is woken within ~2 ms of the lock
+    coming free, where SQLite's busy handler sleeps up to 100 ms between tries (it gave PATCH
+    with two workers a p99 of 0.9-2 s); a blocking flock has no timeout.
+    """
+    deadline = time.monotonic() + timeout
+    pause = 0.00005
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise StoreBusy(
+                    f"Another writer held the store's write lock for over {timeout:g} s."
+                ) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
+
+
+def _on_connect(timeout: float, dbapi_connection: Any, _record: Any) -> None:
     # Let the "begin" event below issue BEGIN, instead of pysqlite's implicit one.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -203,8 +241,8 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     # SQLite does not enforce foreign keys unless asked, per connection.
     cursor.execute("PRAGMA foreign_keys=ON")
-    # Wait for a writer outside our lock (another program on the file) instead of failing.
-    cursor.execute("PRAGMA busy_timeout=30000")
+    # Wait for a writer outside our lock (another program on the file), then StoreBusy.
+    cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
     cursor.close()
     # SQLite's lower() folds ASCII only: `q=éclair` must find "Zürich-Éclair" as on PostgreSQL.
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)

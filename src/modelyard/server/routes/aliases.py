@@ -53,6 +53,7 @@ async def list_aliases(call: Call[None, None]) -> Answer:
     cached=True,
     params=AliasRef,
     operation_id="get_alias",
+    errors=(304, 404),
     summary="Get Alias",
     responses={200: Alias},
 )
@@ -68,6 +69,7 @@ async def get_alias(call: Call[AliasRef, None]) -> Answer:
     params=AliasPut,
     body=AliasIn,
     operation_id="set_alias",
+    errors=(404, 409, 412),
     summary="Set Alias",
     responses={200: Alias},
 )
@@ -90,6 +92,7 @@ async def set_alias(call: Call[AliasPut, AliasIn]) -> Answer:
     scope="write",
     params=AliasRef,
     operation_id="delete_alias",
+    errors=(404, 412),
     summary="Delete Alias",
     responses={200: AliasDeleted},
 )

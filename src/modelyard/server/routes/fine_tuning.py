@@ -26,6 +26,7 @@ operations = Operations("fine-tuned models")
     scope="write",
     body=RegisterFTModelIn,
     operation_id="register_fine_tuned_model",
+    errors=(404, 409),
     summary="Register Fine Tuned Model",
     status_code=201,
     responses={201: FTModelCard, 200: FTModelCard},
@@ -46,6 +47,7 @@ async def register_model(call: Call[None, RegisterFTModelIn]) -> Answer:
     body=UpdateFTModelIn,
     body_required=False,
     operation_id="jobs_api_routes_fine_tuning_update_fine_tuned_model",
+    errors=(403, 404, 409, 412),
     summary="Update Fine Tuned Model",
     responses={200: FTModelOut},
 )
@@ -63,6 +65,7 @@ async def update_model(call: Call[ModelChange, UpdateFTModelIn | None]) -> Answe
     scope="write",
     params=ModelChange,
     operation_id="jobs_api_routes_fine_tuning_archive_fine_tuned_model",
+    errors=(403, 404, 409, 412),
     summary="Archive Fine Tuned Model",
     responses={200: ArchiveFTModelOut},
 )
@@ -76,6 +79,7 @@ async def archive_model(call: Call[ModelChange, None]) -> Answer:
     scope="write",
     params=ModelChange,
     operation_id="jobs_api_routes_fine_tuning_unarchive_fine_tuned_model",
+    errors=(403, 404, 409, 412),
     summary="Unarchive Fine Tuned Model",
     responses={200: UnarchiveFTModelOut},
 )

@@ -82,6 +82,7 @@ async def list_models(call: Call[ListParams, None]) -> Answer:
     cached=True,
     params=ModelRef,
     operation_id="retrieve_model_v1_models__model_id__get",
+    errors=(304, 404),
     summary="Retrieve Model",
     responses={200: BaseModelCard | FTModelCard},
 )
@@ -97,6 +98,7 @@ async def retrieve_model(call: Call[ModelRef, None]) -> Answer:
     scope="write",
     params=ModelChange,
     operation_id="delete_model_v1_models__model_id__delete",
+    errors=(403, 404, 409, 412),
     summary="Delete Model",
     responses={200: DeleteModelOut},
 )

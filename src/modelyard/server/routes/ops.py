@@ -9,7 +9,7 @@ from pydantic import Field
 
 from modelyard.registry.errors import StoreUnavailable, Unauthorized
 
-from ..metrics import exposition
+from ..metrics import CONTENT_TYPE, exposition
 from ..operations import HEADER, Call, Operations, Params
 from ..responses import Answer, json_answer
 
@@ -21,12 +21,25 @@ async def healthz(call: Call[None, None]) -> Answer:
     return json_answer({"status": "ok"})
 
 
-@operations("GET", "/readyz", scope=None, operation_id="readyz", summary="Ready: the store answers")
+@operations(
+    "GET",
+    "/readyz",
+    scope=None,
+    operation_id="readyz",
+    errors=(503,),
+    summary="Ready: the store answers",
+)
 def readyz(call: Call[None, None]) -> Answer:
+    """Ready when the store answers a read and its last write did not fail for a store reason
+    (a lock held too long, a full disk): a balancer then sends traffic elsewhere until a write
+    succeeds again."""
+    store = call.services.store
     try:
-        call.services.store.revision()
+        store.revision()
     except Exception as error:
         raise StoreUnavailable("The store is not reachable.") from error
+    if not store.writable():
+        raise StoreUnavailable(f"The store's writes are failing: {store.write_failure}")
     return json_answer({"status": "ready"})
 
 
@@ -44,6 +57,8 @@ class MetricsParams(Params):
     scope=None,
     params=MetricsParams,
     operation_id="metrics",
+    errors=(401,),
+    media_type=CONTENT_TYPE,
     summary="Prometheus metrics",
 )
 def metrics(call: Call[MetricsParams, None]) -> Answer:
@@ -52,5 +67,5 @@ def metrics(call: Call[MetricsParams, None]) -> Answer:
         given = (call.params.authorization or "").encode("latin-1")
         if not secrets.compare_digest(given, f"Bearer {token.get_secret_value()}".encode()):
             raise Unauthorized("This endpoint needs the metrics token.")
-    text, content_type = exposition(lambda: call.read(call.services.models.counts))
-    return Answer(text, content_type=content_type.encode())
+    text = exposition(lambda: call.read(call.services.models.counts))
+    return Answer(text, content_type=CONTENT_TYPE.encode())

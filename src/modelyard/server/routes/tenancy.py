@@ -52,6 +52,7 @@ async def get_me(call: Call[None, None]) -> Answer:
     scope="admin",
     body=WorkspaceCreateIn,
     operation_id="create_workspace",
+    errors=(409,),
     summary="Create Workspace",
     status_code=201,
     responses={201: Workspace},
@@ -80,6 +81,7 @@ def list_workspaces(call: Call[None, None]) -> Answer:
     scope="admin",
     body=ApiKeyCreateIn,
     operation_id="create_api_key",
+    errors=(404,),
     summary="Create API Key",
     status_code=201,
     responses={201: ApiKeyCreated},
@@ -115,6 +117,7 @@ class KeyRef(Params):
     scope="admin",
     params=KeyRef,
     operation_id="revoke_api_key",
+    errors=(404,),
     summary="Revoke API Key",
     responses={200: ApiKeyRevoked},
 )
