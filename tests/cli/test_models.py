@@ -146,7 +146,7 @@ def test_a_name_too_long_is_the_servers_validation_error(live_server: LiveServer
     key = live_server.new_workspace_key()
     model_id = registered(live_server, key)
     line = failure(as_user(live_server, key, "models", "rename", model_id, "x" * 300))
-    assert line == "Error: body.name: String should have at most 256 characters (422)"
+    assert line == "Error: name: use at most 256 characters (422)"
 
 
 def test_a_read_key_cannot_change_models(live_server: LiveServer):
