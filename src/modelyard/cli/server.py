@@ -149,6 +149,9 @@ def serve(
     }
     os.environ.update({name: value for name, value in handed_down.items() if value is not None})
     settings = _settings(database_url)
+    if settings.log_level in ("warning", "error"):
+        # The access log's lines are INFO lines: off too, unless asked for by name.
+        os.environ.setdefault("MODELYARD_ACCESS_LOG", "false")
     # Before any start-up work: a busy port must not leave a freshly migrated store behind.
     check_listening(host, port)
     with interruptible():
