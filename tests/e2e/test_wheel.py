@@ -4,6 +4,7 @@ fresh virtualenv, it serves from an empty directory (its catalog and migrations 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +19,8 @@ from tests.support.server import free_port
 
 pytestmark = pytest.mark.packaging
 
+LEFT_OUT = (".git", ".venv", ".cache", "build", "dist", "*.egg-info", "__pycache__", ".*_cache")
+
 
 def run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
@@ -29,7 +32,10 @@ def run(*command: str | Path, cwd: Path | None = None) -> subprocess.CompletedPr
 
 @pytest.mark.timeout(900)
 def test_the_wheel_installs_with_the_server_extra_and_serves(tmp_path: Path):
-    built = run(sys.executable, "-m", "build", "--wheel", "--outdir", tmp_path / "dist", REPO_ROOT)
+    # From a copy: setuptools leaves build/ and *.egg-info beside the sources it builds.
+    source = tmp_path / "source"
+    shutil.copytree(REPO_ROOT, source, ignore=shutil.ignore_patterns(*LEFT_OUT))
+    built = run(sys.executable, "-m", "build", "--wheel", "--outdir", tmp_path / "dist", source)
     assert "SetuptoolsDeprecationWarning" not in built.stdout + built.stderr
     (wheel,) = (tmp_path / "dist").glob("modelyard-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
