@@ -3,9 +3,6 @@ two dialects, checked table by table against what the source held."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,9 +15,10 @@ import sqlalchemy as sa
 from modelyard.store.checksums import table_sums
 from modelyard.store.tables import audit_events, fine_tuned_models, metadata
 from tests.cli.cli import failure, json_of, on_store
+from tests.e2e.test_first_start import modelyard
 from tests.support.app import ADMIN_KEY, harness
 from tests.support.databases import fresh_database
-from tests.support.server import TEST_CATALOG, LiveServer, run_server
+from tests.support.server import LiveServer, run_server
 
 
 @contextmanager
@@ -60,21 +58,6 @@ def sql_nulls(url: str) -> dict[str, int]:
 def sums(url: str) -> list[Any]:
     with engine_on(url) as engine, engine.connect() as conn:
         return table_sums(conn)
-
-
-def modelyard(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("MODELYARD_")},
-        "MODELYARD_DATABASE_URL": database_url,
-        "MODELYARD_CATALOG": str(TEST_CATALOG),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "modelyard", *args],
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def populated(url: str) -> None:
@@ -142,8 +125,7 @@ def test_a_backup_taken_while_writes_stream_restores_the_audit_sequence_it_saw(
         try:
             renamer.wait_for(30)
             before = renamer.done
-            done = modelyard("db", "backup", str(tmp_path / "backup.db"), database_url=database_url)
-            assert done.returncode == 0, done.stderr
+            modelyard(database_url, "db", "backup", str(tmp_path / "backup.db"))  # a real process
             renamer.wait_for(renamer.done + 30)  # writes went on during and after the backup
         finally:
             renamer.stop.set()
