@@ -253,6 +253,10 @@ def test_a_backup_never_overwrites_a_file(tmp_path: Path):
     line = failure(on_store(source, "db", "backup", str(existing)))
     assert line == f"Error: {existing} already exists: a backup never overwrites a file"
     assert existing.read_text() == "keep me"
+    nowhere = tmp_path / "no-such-folder" / "backup.db"
+    assert failure(on_store(source, "db", "backup", str(nowhere))) == (
+        f"Error: {nowhere.parent} is not a directory: create it first"
+    )
 
 
 def test_restoring_what_is_not_a_backup_is_one_line(tmp_path: Path):

@@ -91,6 +91,8 @@ def backup(source: Engine, path: Path) -> str:
     """Write a consistent copy of the store to the new SQLite file `path`; how it was made."""
     if path.exists():
         raise TransferError(f"{path} already exists: a backup never overwrites a file")
+    if not path.parent.is_dir():
+        raise TransferError(f"{path.parent.resolve()} is not a directory: create it first")
     if migrate.current(source) is None:
         raise TransferError("the store has no schema yet: there is nothing to back up")
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
