@@ -7,27 +7,26 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from modelyard import AnyModelCard, BaseModelCard, FTModelCard, RawResponse, UnknownModelCard
+from modelyard import RawResponse
 
 from .classifiers import (
-    Targets,
     classifier_targets,
     parse_target,
     read_targets,
     read_text,
-    target_rows,
     with_defaults,
 )
 from .connection import connected
+from .model_views import card_json, details, print_cards
 from .options import ApiKey, AsJson, ServerUrl
-from .output import fail, print_detail, print_json, print_table, say, text, when
+from .output import fail, print_detail, print_json, say
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -105,15 +104,15 @@ def list_(
             raw = yard.models.with_raw_response.list(**filters, limit=limit, after=after)
     if every:
         if as_json:
-            print_json({"object": "list", "data": [_card_json(card) for card in cards]})
+            print_json({"object": "list", "data": [card_json(card) for card in cards]})
         else:
-            _print_cards(cards)
+            print_cards(cards)
         return
     if as_json:
         print_json(api_json(raw))
         return
     result = raw.parse()
-    _print_cards(result.data)
+    print_cards(result.data)
     if limit is not None and result.has_more and result.last_id is not None:
         # On stderr: the table alone goes down a pipe.
         again = ["modelyard", "models", "list", *_filter_flags(type_, archived, query, provider)]
@@ -122,20 +121,6 @@ def list_(
 
 
 PAGE_SIZE = 1000  # the API's largest page: --all takes few requests
-
-
-def _print_cards(cards: Sequence[AnyModelCard]) -> None:
-    print_table(
-        ("ID", "TYPE", "NAME", "ROOT", "STATUS", "CREATED"),
-        (_row(card) for card in cards),
-        empty="No models match.",
-    )
-
-
-def _card_json(card: AnyModelCard) -> Any:
-    if isinstance(card, UnknownModelCard):
-        return card.raw
-    return card.model_dump(mode="json", exclude_unset=True)
 
 
 def _filter_flags(
@@ -167,7 +152,7 @@ def get(
             return
         card = raw.parse()
         targets = classifier_targets(yard, card, raw.http_response.json())
-    print_detail(_details(card, targets))
+    print_detail(details(card, targets))
 
 
 @app.command()
@@ -345,7 +330,7 @@ def register(
     card = raw.parse()
     # 200 instead of 201: this job was registered before, with the same body.
     say(f"Registered {card.id}." if raw.status_code == 201 else f"Already registered: {card.id}.")
-    print_detail(_details(card, [with_defaults(each) for each in targets] or None))
+    print_detail(details(card, [with_defaults(each) for each in targets] or None))
 
 
 def api_json(raw: RawResponse[Any]) -> Any:
@@ -355,51 +340,3 @@ def api_json(raw: RawResponse[Any]) -> Any:
     # A delete whose earlier attempt was cut off: the SDK reports the success the retry's 404
     # confirms, so print that result, not the 404's body.
     return raw.parse().model_dump(mode="json")
-
-
-def _row(card: AnyModelCard) -> tuple[str, ...]:
-    if isinstance(card, FTModelCard):
-        status = "archived" if card.archived else "active"
-        return (
-            card.id,
-            card.type,
-            text(card.name),
-            card.root,
-            status,
-            when(card.created, date_only=True),
-        )
-    if isinstance(card, BaseModelCard):
-        status = "deprecated" if card.deprecation else "active"
-        return (
-            card.id,
-            card.type,
-            text(card.name),
-            "-",
-            status,
-            when(card.created, date_only=True),
-        )
-    return (str(card.raw.get("id", "?")), card.type, "-", "-", "-", "-")
-
-
-def _details(card: AnyModelCard, targets: Targets = None) -> list[tuple[str, str]]:
-    if isinstance(card, UnknownModelCard):
-        return [(key, text(value)) for key, value in card.raw.items()]
-    pairs = [("ID", card.id), ("Type", card.type), ("Name", text(card.name))]
-    pairs.append(("Description", text(card.description)))
-    if isinstance(card, FTModelCard):
-        pairs += [("Root", card.root), ("Job", card.job), ("Archived", text(card.archived))]
-        pairs += target_rows(card, targets)
-    else:
-        pairs.append(("Aliases", text(card.aliases)))
-    flags = [flag for flag, on in card.capabilities.model_dump().items() if on]
-    pairs += [
-        ("Owned by", card.owned_by),
-        ("Created", when(card.created)),
-        ("Context", f"{card.max_context_length:,} tokens"),
-        ("Capabilities", text(flags)),
-        ("Temperature", text(card.default_model_temperature)),
-    ]
-    if card.deprecation:
-        pairs.append(("Deprecated", card.deprecation))
-        pairs.append(("Replaced by", text(card.deprecation_replacement_model)))
-    return pairs
