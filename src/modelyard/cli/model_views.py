@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from modelyard import AnyModelCard, BaseModelCard, FTModelCard, UnknownModelCard
+from modelyard import AnyModelCard, FTModelCard, UnknownModelCard
 
 from .classifiers import Targets, target_rows
 from .output import print_table, text, when
@@ -27,27 +27,13 @@ def card_json(card: AnyModelCard) -> Any:
 
 
 def _row(card: AnyModelCard) -> tuple[str, ...]:
+    if isinstance(card, UnknownModelCard):
+        return (str(card.raw.get("id", "?")), card.type, "-", "-", "-", "-")
     if isinstance(card, FTModelCard):
-        status = "archived" if card.archived else "active"
-        return (
-            card.id,
-            card.type,
-            text(card.name),
-            card.root,
-            status,
-            when(card.created, date_only=True),
-        )
-    if isinstance(card, BaseModelCard):
-        status = "deprecated" if card.deprecation else "active"
-        return (
-            card.id,
-            card.type,
-            text(card.name),
-            "-",
-            status,
-            when(card.created, date_only=True),
-        )
-    return (str(card.raw.get("id", "?")), card.type, "-", "-", "-", "-")
+        root, status = card.root, "archived" if card.archived else "active"
+    else:
+        root, status = "-", "deprecated" if card.deprecation else "active"
+    return (card.id, card.type, text(card.name), root, status, when(card.created, date_only=True))
 
 
 def details(card: AnyModelCard, targets: Targets = None) -> list[tuple[str, str]]:
