@@ -6,13 +6,16 @@ down, so tests construct their own.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./modelyard.db"
+# A URL path prefix such as `/registry` (or `/`, or empty: none).
+ROOT_PATH = re.compile(r"(/[^/?#\s]+)*/?")
 
 
 class Settings(BaseSettings):
@@ -27,6 +30,7 @@ class Settings(BaseSettings):
     rate_limit: str | None = None
     redis_url: str | None = None
     log_format: Literal["text", "json"] = "text"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
     access_log: bool = True
     metrics_token: SecretStr | None = None
 
@@ -42,3 +46,12 @@ class Settings(BaseSettings):
     failed_auth_limit: str = "50/minute"
     # How long a change may wait for the store's write lock before a 503 with Retry-After.
     store_timeout: float = Field(default=5.0, gt=0)
+    # Behind a reverse proxy: the path prefix the proxy serves the API under (e.g. `/registry`),
+    # and the proxies whose X-Forwarded-For/-Proto headers are trusted (uvicorn's setting).
+    root_path: str = Field(default="", pattern=f"^{ROOT_PATH.pattern}$")
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value

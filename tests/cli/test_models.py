@@ -146,7 +146,7 @@ def test_a_name_too_long_is_the_servers_validation_error(live_server: LiveServer
     key = live_server.new_workspace_key()
     model_id = registered(live_server, key)
     line = failure(as_user(live_server, key, "models", "rename", model_id, "x" * 300))
-    assert line == "Error: body.name: String should have at most 256 characters (422)"
+    assert line == "Error: name: use at most 256 characters (422)"
 
 
 def test_a_read_key_cannot_change_models(live_server: LiveServer):
@@ -279,3 +279,187 @@ def test_an_unreachable_server_is_one_line_at_once():
         run("models", "list", MODELYARD_SERVER_URL="http://127.0.0.1:9", MODELYARD_API_KEY="k")
     )
     assert line.startswith("Error: cannot reach http://127.0.0.1:9:")
+
+
+# --- paging -------------------------------------------------------------------------------------
+
+
+def test_list_with_a_limit_is_one_page_in_id_order_and_says_how_to_get_the_next(
+    live_server: LiveServer,
+):
+    key = live_server.new_workspace_key("read")
+    everything = sorted(card["id"] for card in api(live_server, key, "/v1/models").json()["data"])
+    first = as_user(live_server, key, "models", "list", "--limit", "3")
+    assert first.exit_code == 0, first.output
+    rows = [line.split()[0] for line in first.stdout.splitlines()[1:]]
+    assert rows == everything[:3]
+    assert first.stderr == (f"More: modelyard models list --limit 3 --after {everything[2]}\n")
+    page = json_of(
+        as_user(live_server, key, "models", "list", "--limit", "3", "--after", everything[2],
+                "--json")
+    )  # fmt: skip
+    assert [card["id"] for card in page["data"]] == everything[3:6]
+    assert (page["has_more"], page["last_id"]) == (True, everything[5])
+
+
+def test_the_next_page_hint_keeps_the_filters(live_server: LiveServer):
+    key = live_server.new_workspace_key()
+    for _ in range(3):
+        registered(live_server, key, description="two words")
+    result = as_user(live_server, key, "models", "list", "--type", "fine-tuned", "--active",
+                     "-q", "two words", "--limit", "2")  # fmt: skip
+    last = result.stdout.splitlines()[-1].split()[0]
+    assert result.stderr == (
+        "More: modelyard models list --type fine-tuned --active --query 'two words' "
+        f"--limit 2 --after {last}\n"
+    )
+
+
+def test_the_last_page_has_no_hint(live_server: LiveServer):
+    key = live_server.new_workspace_key("read")
+    result = as_user(live_server, key, "models", "list", "--limit", "1000")
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_list_all_streams_every_page_through_the_sdk(live_server: LiveServer):
+    key = live_server.new_workspace_key()
+    for _ in range(3):
+        registered(live_server, key)
+    everything = sorted(card["id"] for card in api(live_server, key, "/v1/models").json()["data"])
+    every = json_of(as_user(live_server, key, "models", "list", "--all", "--limit", "2", "--json"))
+    assert [card["id"] for card in every["data"]] == everything
+    after = json_of(
+        as_user(live_server, key, "models", "list", "--all", "--after", everything[4], "--json")
+    )
+    assert [card["id"] for card in after["data"]] == everything[5:]
+    table = as_user(live_server, key, "models", "list", "--all", "--limit", "5")
+    assert [line.split()[0] for line in table.stdout.splitlines()[1:]] == everything
+
+
+def test_after_without_a_limit_is_a_usage_error(live_server: LiveServer):
+    key = live_server.new_workspace_key("read")
+    result = as_user(live_server, key, "models", "list", "--after", "x")
+    assert result.exit_code == 2
+    assert "--after needs --limit or --all" in result.stderr
+
+
+# --- describe from a file -----------------------------------------------------------------------
+
+
+def test_describe_reads_the_description_from_a_file_or_stdin(live_server: LiveServer, tmp_path):
+    key = live_server.new_workspace_key()
+    model_id = registered(live_server, key)
+    text = "Answers support tickets.\n\nIn English and French.\n"
+    (tmp_path / "description.md").write_text(text)
+    done = as_user(
+        live_server, key, "models", "describe", model_id, "--file", str(tmp_path / "description.md")
+    )
+    assert done.stdout == f"Set the description of {model_id}.\n"
+    card = api(live_server, key, f"/v1/models/{model_id}").json()
+    assert card["description"] == text.rstrip("\n")
+    piped = as_user(live_server, key, "models", "describe", model_id, "--file", "-", input="Bot\n")
+    assert piped.exit_code == 0, piped.output
+    assert api(live_server, key, f"/v1/models/{model_id}").json()["description"] == "Bot"
+
+
+def test_describe_needs_text_or_a_file_but_not_both(live_server: LiveServer, tmp_path):
+    key = live_server.new_workspace_key()
+    model_id = registered(live_server, key)
+    neither = as_user(live_server, key, "models", "describe", model_id)
+    both = as_user(live_server, key, "models", "describe", model_id, "x", "--file", "-")
+    assert neither.exit_code == both.exit_code == 2
+    missing = failure(
+        as_user(live_server, key, "models", "describe", model_id, "--file", str(tmp_path / "no"))
+    )
+    assert missing == f"Error: cannot read {tmp_path / 'no'}: No such file or directory"
+
+
+# --- classifiers --------------------------------------------------------------------------------
+
+
+def details(result: Any) -> dict[str, list[str]]:
+    """A detail view's rows: label -> values (a label's continuation lines included)."""
+    rows: dict[str, list[str]] = {}
+    label = ""
+    for line in result.stdout.splitlines():
+        head, _, value = line.partition("  ")
+        if head.strip() and not line.startswith(" "):
+            label = head.strip()
+        rows.setdefault(label, []).append(value.strip() if head.strip() else line.strip())
+    return rows
+
+
+def test_register_a_classifier_with_target_flags_and_get_shows_its_targets(
+    live_server: LiveServer,
+):
+    key = live_server.new_workspace_key()
+    registered_ = as_user(
+        live_server, key, "models", "register", "--root", "mistral-small-latest",
+        "--classifier-target", "mood:happy,sad:0.5",
+        "--classifier-target", "topic:billing,bugs,other::multi_class",
+    )  # fmt: skip
+    assert registered_.exit_code == 0, registered_.output
+    model_id = registered_.stdout.split()[1].rstrip(".")
+    assert model_id.startswith("ft:classifier:mistral-small-2506:")
+    shown = details(as_user(live_server, key, "models", "get", model_id))
+    assert shown["Model type"] == ["classifier"]
+    assert shown["Targets"] == [
+        "mood: happy, sad (weight 0.5, single_class)",
+        "topic: billing, bugs, other (weight 1, multi_class)",
+    ]
+    before = api(live_server, key, f"/v1/models/{model_id}").headers["etag"]
+    with live_server.client() as http:
+        logged = http.get("/v1/audit/events", params={"model_id": model_id}).json()["data"]
+    assert [event["action"] for event in logged] == ["model.registered"]  # get changed nothing
+    assert api(live_server, key, f"/v1/models/{model_id}").headers["etag"] == before
+
+
+def test_register_a_classifier_from_a_targets_file(live_server: LiveServer, tmp_path):
+    key = live_server.new_workspace_key()
+    targets = [{"name": "spam", "labels": ["yes", "no"], "loss_function": "single_class"}]
+    (tmp_path / "targets.json").write_text(json.dumps(targets))
+    card = json_of(
+        as_user(live_server, key, "models", "register", "--root", "mistral-small-latest",
+                "--targets-file", str(tmp_path / "targets.json"), "--json")
+    )  # fmt: skip
+    assert card["id"].startswith("ft:classifier:")
+    assert card["capabilities"]["classification"] is True
+
+
+def test_get_of_a_classifier_with_a_read_key_says_how_to_see_its_targets(live_server: LiveServer):
+    writer = live_server.new_workspace_key()
+    model_id = registered(
+        live_server,
+        writer,
+        model_type="classifier",
+        classifier_targets=[{"name": "mood", "labels": ["happy"]}],
+    )
+    with live_server.client() as http:
+        me = http.get("/v1/me", headers={"Authorization": f"Bearer {writer}"}).json()
+        reader = http.post(
+            "/v1/api_keys", json={"workspace": me["workspace_id"], "scope": "read"}
+        ).json()["key"]
+    shown = details(as_user(live_server, reader, "models", "get", model_id))
+    assert shown["Model type"] == ["classifier"]
+    assert shown["Targets"] == ["a write key shows them (the card does not carry them)"]
+
+
+def test_a_completion_model_shows_its_type(live_server: LiveServer):
+    key = live_server.new_workspace_key()
+    shown = details(as_user(live_server, key, "models", "get", registered(live_server, key)))
+    assert shown["Model type"] == ["completion"]
+    assert "Targets" not in shown
+
+
+@pytest.mark.parametrize(
+    "spec", ["mood", "mood:", ":happy", "mood:happy:heavy", "a:b:1:single_class:extra"]
+)
+def test_a_malformed_target_flag_is_a_usage_error_showing_the_form(
+    live_server: LiveServer, spec: str
+):
+    key = live_server.new_workspace_key()
+    result = as_user(
+        live_server, key, "models", "register", "--root", "x", "--classifier-target", spec
+    )
+    assert result.exit_code == 2
+    assert "NAME:LABEL[,LABEL...][:WEIGHT[:LOSS]]" in " ".join(result.stderr.split())

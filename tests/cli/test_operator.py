@@ -180,8 +180,10 @@ def test_a_taken_workspace_name_is_a_conflict(store_url: str):
 
 def test_a_malformed_workspace_name_is_refused_as_the_api_would(store_url: str):
     line = failure(on_store(store_url, "workspaces", "create", "no spaces"))
-    assert line.startswith("Error: name: String should match pattern")
-    assert line.endswith("(422)")
+    assert line == (
+        "Error: name: use 1-64 letters, digits, '.', '_' or '-', beginning with a letter or digit"
+        " (422)"
+    )
     assert events(store_url) == []
 
 
@@ -288,8 +290,8 @@ def test_catalog_show_of_a_broken_file_is_one_line(tmp_path: Path):
     broken.write_text("models:\n  - id: x\n")
     line = failure(run("catalog", "show", "--catalog", str(broken)))
     assert line == (
-        f"Error: catalog {broken}, models[0]: provider: Field required; created: Field required; "
-        "max_context_length: Field required (catalog_invalid)"
+        f"Error: catalog {broken}, models[0]: provider: is required; created: is required; "
+        "max_context_length: is required (catalog_invalid)"
     )
 
 

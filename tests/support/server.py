@@ -73,9 +73,11 @@ def run_server(
     args: tuple[str, ...] = (),
     admin_key: str | None = None,
     command: Callable[[int], list[str]] | None = None,
+    port: int | None = None,
 ) -> Iterator[LiveServer]:
-    """`modelyard serve` on a free port (or `command(port)`), stopped with SIGTERM afterwards."""
-    port = free_port()
+    """`modelyard serve` on a free port (or this one; or `command(port)`), stopped with SIGTERM
+    afterwards."""
+    port = port or free_port()
     admin_key = admin_key or "myd_" + uuid.uuid4().hex + uuid.uuid4().hex[:8]
     env = {
         **os.environ,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from modelyard import Modelyard
+from modelyard import APIConnectionError, InternalServerError, Modelyard
 from modelyard.types import AuditAction, AuditEvent
 
 from .connection import connected
@@ -17,6 +17,9 @@ from .options import ApiKey, AsJson, ServerUrl
 from .output import print_json, print_table, say, when, wire
 
 PAGE_SIZE = 1000  # the API's largest page: catching up on a long log takes few requests
+
+# Following through a restart: the first wait after a failed poll, doubled up to the last.
+RECONNECT_FIRST, RECONNECT_LAST = 0.5, 10.0
 
 # Replaced in tests, so following the feed never waits.
 sleep: Callable[[float], None] = time.sleep
@@ -83,16 +86,39 @@ def _events(
     follow: bool,
     interval: float,
 ) -> Iterator[AuditEvent | None]:
-    """Every event after the cursor; `None` marks "caught up" (then, following, it polls on)."""
+    """Every event after the cursor; `None` marks "caught up" (then, following, it polls on).
+
+    Following, a lost server (a restart, a proxy's 502) is waited for with backoff, and the
+    feed resumes after the last event it yielded: none is skipped, none comes twice.
+    """
     cursor = after
+    wait: float | None = None  # set while the server is lost: the next wait
     while True:
-        for event in yard.audit.iter(after=cursor, limit=page, model_id=model_id, action=action):
-            cursor = event.id
-            yield event
+        try:
+            events = yard.audit.iter(after=cursor, limit=page, model_id=model_id, action=action)
+            for event in events:
+                cursor = event.id
+                yield event
+        except (APIConnectionError, InternalServerError) as error:
+            if not follow:
+                raise
+            if wait is None:
+                wait = RECONNECT_FIRST
+                typer.echo(f"Lost {yard.server_url} ({_reason(error)}); reconnecting...", err=True)
+            sleep(wait)
+            wait = min(wait * 2, RECONNECT_LAST)
+            continue
+        wait = None
         yield None
         if not follow:
             return
         sleep(interval)
+
+
+def _reason(error: APIConnectionError | InternalServerError) -> str:
+    if isinstance(error, InternalServerError):
+        return f"{error.status_code} {error.message}"
+    return type(error.__cause__).__name__ if error.__cause__ else error.message
 
 
 def _show(feed: Iterator[AuditEvent | None], limit: int | None, as_json: bool) -> None:

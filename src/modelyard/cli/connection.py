@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -9,12 +10,14 @@ from modelyard import (
     APIConnectionError,
     APITimeoutError,
     BackoffStrategy,
+    HTTPValidationError,
     Modelyard,
     RetryConfig,
     SDKError,
 )
 
 from .output import fail
+from .problems import plain_problems
 
 # A person is waiting: retry a busy server (429, 5XX) for up to 10 s, but report a refused
 # connection at once instead of backing off for the SDK's default 30 s.
@@ -34,6 +37,8 @@ def connected(server_url: str | None, api_key: str) -> Iterator[Modelyard]:
     try:
         with yard:
             yield yard
+    except HTTPValidationError as error:
+        fail(validation_message(error), code=describe(error))
     except SDKError as error:
         fail(error.message, code=describe(error))
     except APITimeoutError:
@@ -45,3 +50,14 @@ def connected(server_url: str | None, api_key: str) -> Iterator[Modelyard]:
 def describe(error: SDKError) -> str:
     """`404 model_not_found`: the status and the envelope's stable code, when it has one."""
     return f"{error.status_code} {error.code}" if error.code else str(error.status_code)
+
+
+def validation_message(error: HTTPValidationError) -> str:
+    """A 422's items in plain words (from the body itself: the SDK's items drop `ctx`)."""
+    try:
+        items = json.loads(error.body)["detail"]
+    except (ValueError, KeyError, TypeError):
+        return error.message
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        return error.message
+    return plain_problems(items)

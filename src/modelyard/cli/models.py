@@ -5,18 +5,28 @@ Every command is one SDK call; `--json` prints the API's JSON for it.
 
 from __future__ import annotations
 
+import shlex
 import sys
 from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from modelyard import AnyModelCard, BaseModelCard, FTModelCard, RawResponse, UnknownModelCard
+from modelyard import RawResponse
 
+from .classifiers import (
+    classifier_targets,
+    parse_target,
+    read_targets,
+    read_text,
+    with_defaults,
+)
 from .connection import connected
+from .model_views import card_json, details, print_cards
 from .options import ApiKey, AsJson, ServerUrl
-from .output import fail, print_detail, print_json, print_table, say, text, when
+from .output import fail, print_detail, print_json, say
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -52,29 +62,76 @@ def list_(
     provider: Annotated[
         str | None, typer.Option("--provider", help="Only models of this provider.")
     ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            min=1,
+            max=1000,
+            help="One page of this many entries, in id order (with --all: the page size).",
+        ),
+    ] = None,
+    after: Annotated[
+        str | None,
+        typer.Option(
+            "--after", help="Start after this id (with --limit or --all).", show_default=False
+        ),
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Every page, in id order (as many requests as needed).")
+    ] = False,
     server_url: ServerUrl = None,
     as_json: AsJson = False,
 ) -> None:
     """List the models your key can see: base models, then your workspace's fine-tuned ones.
 
+    With --limit, one page in id order, and how to ask for the next; with --all, every page.
+
     Example: modelyard models list --type fine-tuned --active
     """
+    if after is not None and limit is None and not every:
+        raise typer.BadParameter("--after needs --limit or --all", param_hint="'--after'")
+    filters: dict[str, Any] = {
+        "type": type_.value if type_ else None,
+        "archived": archived,
+        "q": query,
+        "provider": provider,
+    }
     with connected(server_url, api_key) as yard:
-        raw = yard.models.with_raw_response.list(
-            type=type_.value if type_ else None,
-            archived=archived,
-            q=query,
-            provider=provider,
-        )
+        if every:
+            cards = list(yard.models.iter(**filters, limit=limit or PAGE_SIZE, after=after))
+        else:
+            raw = yard.models.with_raw_response.list(**filters, limit=limit, after=after)
+    if every:
+        if as_json:
+            print_json({"object": "list", "data": [card_json(card) for card in cards]})
+        else:
+            print_cards(cards)
+        return
     if as_json:
         print_json(api_json(raw))
         return
     result = raw.parse()
-    print_table(
-        ("ID", "TYPE", "NAME", "ROOT", "STATUS", "CREATED"),
-        (_row(card) for card in result.data),
-        empty="No models match.",
-    )
+    print_cards(result.data)
+    if limit is not None and result.has_more and result.last_id is not None:
+        # On stderr: the table alone goes down a pipe.
+        again = ["modelyard", "models", "list", *_filter_flags(type_, archived, query, provider)]
+        again += ["--limit", str(limit), "--after", result.last_id]
+        typer.echo(f"More: {shlex.join(again)}", err=True)
+
+
+PAGE_SIZE = 1000  # the API's largest page: --all takes few requests
+
+
+def _filter_flags(
+    type_: ModelType | None, archived: bool | None, query: str | None, provider: str | None
+) -> list[str]:
+    flags = ["--type", type_.value] if type_ else []
+    if archived is not None:
+        flags.append("--archived" if archived else "--active")
+    flags += ["--query", query] if query is not None else []
+    flags += ["--provider", provider] if provider is not None else []
+    return flags
 
 
 @app.command()
@@ -90,10 +147,12 @@ def get(
     """
     with connected(server_url, api_key) as yard:
         raw = yard.models.with_raw_response.retrieve(model_id=model_id)
-    if as_json:
-        print_json(api_json(raw))
-    else:
-        print_detail(_details(raw.parse()))
+        if as_json:
+            print_json(api_json(raw))
+            return
+        card = raw.parse()
+        targets = classifier_targets(yard, card, raw.http_response.json())
+    print_detail(details(card, targets))
 
 
 @app.command()
@@ -116,15 +175,30 @@ def rename(
 @app.command()
 def describe(
     model_id: ModelId,
-    description: Annotated[str, typer.Argument(help="The new description.")],
     api_key: ApiKey,
+    description: Annotated[
+        str | None, typer.Argument(help="The new description.", show_default=False)
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="Read the description from this file ('-': standard input); trailing newlines "
+            "are dropped.",
+            show_default=False,
+        ),
+    ] = None,
     server_url: ServerUrl = None,
     as_json: AsJson = False,
 ) -> None:
-    """Set the description of a fine-tuned model.
+    """Set the description of a fine-tuned model, given as TEXT or read with --file.
 
     Example: modelyard models describe ft:mistral-small-2506:587a6b29:20261125:7e773925 "FAQ bot"
     """
+    if (description is None) == (file is None):
+        raise typer.BadParameter("give the description as TEXT or with --file (one of them)")
+    if file is not None:
+        description = read_text(file).rstrip("\r\n")
     with connected(server_url, api_key) as yard:
         raw = yard.models.with_raw_response.update(model_id=model_id, description=description)
     report_change(raw, as_json, lambda model: f"Set the description of {model}.")
@@ -211,6 +285,25 @@ def register(
     description: Annotated[
         str | None, typer.Option("--description", help="What it is for.")
     ] = None,
+    classifier_target: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--classifier-target",
+            help="A classifier's target, NAME:LABEL[,LABEL...][:WEIGHT[:LOSS]] (LOSS: "
+            "single_class or multi_class); repeat it for each target. Makes the model a "
+            "classifier.",
+            show_default=False,
+        ),
+    ] = None,
+    targets_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--targets-file",
+            help='A JSON list of targets, as the API takes them: [{"name", "labels", "weight"?, '
+            '"loss_function"?}]. Makes the model a classifier.',
+            show_default=False,
+        ),
+    ] = None,
     server_url: ServerUrl = None,
     as_json: AsJson = False,
 ) -> None:
@@ -218,9 +311,18 @@ def register(
 
     Example: modelyard models register --root mistral-small-latest --suffix support-bot
     """
+    targets = [parse_target(each) for each in classifier_target or []]
+    if targets_file is not None:
+        targets += read_targets(targets_file)
     with connected(server_url, api_key) as yard:
         raw = yard.models.with_raw_response.register(
-            root=root, job=job, suffix=suffix, name=name, description=description
+            root=root,
+            job=job,
+            suffix=suffix,
+            name=name,
+            description=description,
+            model_type="classifier" if targets else None,
+            classifier_targets=targets or None,
         )
     if as_json:
         print_json(api_json(raw))
@@ -228,7 +330,7 @@ def register(
     card = raw.parse()
     # 200 instead of 201: this job was registered before, with the same body.
     say(f"Registered {card.id}." if raw.status_code == 201 else f"Already registered: {card.id}.")
-    print_detail(_details(card))
+    print_detail(details(card, [with_defaults(each) for each in targets] or None))
 
 
 def api_json(raw: RawResponse[Any]) -> Any:
@@ -238,50 +340,3 @@ def api_json(raw: RawResponse[Any]) -> Any:
     # A delete whose earlier attempt was cut off: the SDK reports the success the retry's 404
     # confirms, so print that result, not the 404's body.
     return raw.parse().model_dump(mode="json")
-
-
-def _row(card: AnyModelCard) -> tuple[str, ...]:
-    if isinstance(card, FTModelCard):
-        status = "archived" if card.archived else "active"
-        return (
-            card.id,
-            card.type,
-            text(card.name),
-            card.root,
-            status,
-            when(card.created, date_only=True),
-        )
-    if isinstance(card, BaseModelCard):
-        status = "deprecated" if card.deprecation else "active"
-        return (
-            card.id,
-            card.type,
-            text(card.name),
-            "-",
-            status,
-            when(card.created, date_only=True),
-        )
-    return (str(card.raw.get("id", "?")), card.type, "-", "-", "-", "-")
-
-
-def _details(card: AnyModelCard) -> list[tuple[str, str]]:
-    if isinstance(card, UnknownModelCard):
-        return [(key, text(value)) for key, value in card.raw.items()]
-    pairs = [("ID", card.id), ("Type", card.type), ("Name", text(card.name))]
-    pairs.append(("Description", text(card.description)))
-    if isinstance(card, FTModelCard):
-        pairs += [("Root", card.root), ("Job", card.job), ("Archived", text(card.archived))]
-    else:
-        pairs.append(("Aliases", text(card.aliases)))
-    flags = [flag for flag, on in card.capabilities.model_dump().items() if on]
-    pairs += [
-        ("Owned by", card.owned_by),
-        ("Created", when(card.created)),
-        ("Context", f"{card.max_context_length:,} tokens"),
-        ("Capabilities", text(flags)),
-        ("Temperature", text(card.default_model_temperature)),
-    ]
-    if card.deprecation:
-        pairs.append(("Deprecated", card.deprecation))
-        pairs.append(("Replaced by", text(card.deprecation_replacement_model)))
-    return pairs

@@ -21,6 +21,7 @@ from modelyard.registry.tenancy import TenancyService
 from modelyard.settings import Settings
 from modelyard.store import migrate, records
 from modelyard.store.engine import Store, normalize_url
+from modelyard.store.urls import UnsupportedUrl, checked_url
 from modelyard.types import (
     ApiKey,
     ApiKeyCreated,
@@ -31,12 +32,33 @@ from modelyard.types import (
 )
 
 from .output import fail
+from .problems import plain_problems
 
 
 def settings_for(database_url: str | None) -> Settings:
-    """The environment's settings (MODELYARD_*), with the flag on top."""
-    settings = Settings()
-    return settings.model_copy(update={"database_url": database_url}) if database_url else settings
+    """The environment's settings (MODELYARD_*), with the flag on top; a database URL no store
+    can open, or a malformed setting, ends the command with one line saying what to do."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        fail(f"a MODELYARD_* setting is not valid: {_settings_problems(error)}")
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    usable_url(settings.database_url)
+    return settings
+
+
+def usable_url(url: str) -> str:
+    try:
+        checked_url(url)
+    except UnsupportedUrl as error:
+        fail(str(error))
+    return url
+
+
+def _settings_problems(error: ValidationError) -> str:
+    items = [{**item, "loc": [f"MODELYARD_{item['loc'][0]}".upper()]} for item in error.errors()]
+    return plain_problems(items)
 
 
 def shown_url(database_url: str) -> str:
@@ -55,48 +77,50 @@ def reporting() -> Iterator[None]:
     except RegistryError as error:
         fail(error.message, code=f"{error.status} {error.code}")
     except ValidationError as error:
-        fail(_problems(error), code="422")
+        fail(plain_problems(error.errors()), code="422")
     except CatalogError as error:
         message = str(error)
         cause = error.__cause__
         if isinstance(cause, ValidationError):  # "catalog X, models[3]: <pydantic's report>"
-            message = f"{message.removesuffix(str(cause)).rstrip(': ')}: {_problems(cause)}"
+            message = f"{message.removesuffix(str(cause)).rstrip(': ')}: "
+            message += plain_problems(cause.errors())
         fail(message, code="catalog_invalid")
     except sa.exc.OperationalError as error:
         fail(f"cannot use the store: {error.orig or error}", code="store_unavailable")
 
 
-def _problems(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
-    )
-
-
 @contextmanager
-def opened_store(database_url: str | None, *, require_schema: bool = True) -> Iterator[Store]:
-    """The store, checked to hold the current schema unless asked not to."""
+def opened_store(
+    database_url: str | None, *, require_schema: bool = True, any_schema: bool = False
+) -> Iterator[Store]:
+    """The store, checked to hold the current schema (any schema with `any_schema`) unless
+    asked not to."""
     url = settings_for(database_url).database_url
     parsed = normalize_url(url)
     if require_schema and parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not Path(database).exists():
-            # Opening it would create an empty file; say what to do instead.
-            fail(f"no store at {shown_url(url)}: run `modelyard init` first")
+            # Opening it would create an empty file; say what to do instead, and which file was
+            # meant (a relative path is relative to where the command ran).
+            fail(
+                f"no store at {Path(database).resolve()} ({shown_url(url)}): "
+                "run `modelyard init` first, or point --database-url at your store"
+            )
     with reporting():
         store = Store.from_url(url)
         try:
             if require_schema:
-                _check_schema(store, url)
+                _check_schema(store, url, any_schema)
             yield store
         finally:
             store.dispose()
 
 
-def _check_schema(store: Store, url: str) -> None:
+def _check_schema(store: Store, url: str, any_schema: bool) -> None:
     current = migrate.current(store.engine)
     if current is None:
         fail(f"the store at {shown_url(url)} has no schema yet: run `modelyard init` first")
-    if current not in migrate.heads():
+    if not any_schema and current not in migrate.heads():
         fail(
             f"the store at {shown_url(url)} is at schema {current}, not the current one: "
             "run `modelyard db upgrade`"

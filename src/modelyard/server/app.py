@@ -47,7 +47,7 @@ SUMMARY = "A self-hosted model registry that speaks Mistral's Models API."
 class App:
     """The ASGI app, with the services and the FastAPI app behind the operations."""
 
-    def __init__(self, services: Services, api: FastAPI, memo: RevisionMemo, asgi: Observe) -> None:
+    def __init__(self, services: Services, api: FastAPI, memo: RevisionMemo, asgi: ASGIApp) -> None:
         self.services = services
         self.api = api
         self.memo = memo
@@ -90,6 +90,32 @@ class Observe:
             state = RequestState.of(scope)
             for recorder in self.recorders:
                 recorder.record(scope, state, status, seconds)
+
+
+class RootPath:
+    """Behind a reverse proxy that serves the API under a prefix (`--root-path /registry`): the
+    prefix in `root_path` and at the head of `path`, as ASGI wants them, whether the proxy passed
+    it on (the request line unchanged, so an id's `%2F` stays intact) or stripped it. Every layer
+    then routes on the path below the prefix, and links and `Location`s are built with it.
+
+    (uvicorn's own `root_path` would prepend the prefix to every path, doubling it when the
+    proxy passes it on.)"""
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+        self._raw_prefix = prefix.encode("ascii")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope = dict(scope)
+            scope["root_path"] = self.prefix
+            path: str = scope["path"]
+            if path != self.prefix and not path.startswith(f"{self.prefix}/"):
+                scope["path"] = self.prefix + path
+                if scope.get("raw_path"):
+                    scope["raw_path"] = self._raw_prefix + scope["raw_path"]
+        await self.app(scope, receive, send)
 
 
 def create_app(settings: Settings, store: Store | None = None) -> App:
@@ -140,13 +166,16 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         settings.body_timeout,
     )
     dispatch = Dispatch(Router(OPERATIONS), gate, memo, services, api)
-    return App(services, api, memo, Observe(dispatch, recorders))
+    asgi: ASGIApp = Observe(dispatch, recorders)
+    if settings.root_path:
+        asgi = RootPath(asgi, settings.root_path.rstrip("/"))
+    return App(services, api, memo, asgi)
 
 
 def app_from_env() -> App:
     """The uvicorn factory used by `modelyard serve` workers: settings from the environment."""
     settings = Settings()
-    configure_logging(settings.log_format)
+    configure_logging(settings.log_format, settings.log_level.upper())
     # Writes run in the writer thread (group commit) and release the GIL at every SQL statement;
     # with the default 5 ms switch interval the busy event loop kept it that long each time (a
     # convoy: ~3 ms per PATCH, py-spy). 0.5 ms keeps the hand-offs short (0.1 ms: PATCH 20%

@@ -15,7 +15,7 @@ def prepare(settings: Settings, *, run_migrations: bool = True) -> str | None:
     entries = load_catalog(settings.catalog)
     store = Store.from_url(settings.database_url)
     try:
-        with startup_lock(store):
+        with startup_lock(store.engine):
             if run_migrations:
                 migrate.upgrade(store.engine)
             sync_catalog(store, entries)

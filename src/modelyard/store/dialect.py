@@ -75,7 +75,8 @@ class Dialect:
         """The per-request freshness check: the versions as of some moment after the call."""
         raise NotImplementedError
 
-    def startup_lock(self) -> AbstractContextManager[None]:
+    @staticmethod
+    def startup_lock(engine: Engine) -> AbstractContextManager[None]:
         """Serializes start-up work (migrations, catalog sync, first key) across processes."""
         raise NotImplementedError
 
@@ -111,15 +112,20 @@ class UnsupportedDatabase(ValueError):
 
 def dialect_for(url: str, timeout: float = 5.0) -> Dialect:
     parsed = normalize_url(url)
-    backend = parsed.get_backend_name()
+    return dialect_class(parsed)(parsed, timeout)
+
+
+def dialect_class(url: URL) -> type[Dialect]:
+    """The one place that maps a database to its dialect."""
+    backend = url.get_backend_name()
     if backend == "sqlite":
         from .sqlite import SQLite
 
-        return SQLite(parsed, timeout)
+        return SQLite
     if backend == "postgresql":
         from .postgresql import PostgreSQL
 
-        return PostgreSQL(parsed, timeout)
+        return PostgreSQL
     raise UnsupportedDatabase(
         f"'{backend}' databases are not supported: use sqlite:///PATH or postgresql://..."
     )

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from .alias_repository import AliasRepository
 from .audit_repository import AuditRepository
 from .catalog_repository import CatalogRepository
-from .dialect import WRITE, Dialect, Probe, dialect_for, normalize_url
+from .dialect import WRITE, Dialect, Probe, dialect_class, dialect_for, normalize_url
 from .errors import StoreError
 from .fine_tuned_repository import FineTunedRepository
 from .group_commit import GroupCommit
@@ -155,6 +155,6 @@ class Store:
         self.dialect.dispose()
 
 
-def startup_lock(store: Store) -> AbstractContextManager[None]:
+def startup_lock(engine: Engine) -> AbstractContextManager[None]:
     """Serialize start-up work (migrations, catalog sync, first key) across processes."""
-    return store.dialect.startup_lock()
+    return dialect_class(engine.url).startup_lock(engine)

@@ -62,9 +62,10 @@ class PostgreSQL(Dialect):
         cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
         return await psycopg.AsyncConnection.connect(*cargs, **cparams, autocommit=True)
 
+    @staticmethod
     @contextmanager
-    def startup_lock(self) -> Iterator[None]:
-        with self.engine.connect() as conn:
+    def startup_lock(engine: Engine) -> Iterator[None]:
+        with engine.connect() as conn:
             conn.execute(sa.text(f"SELECT pg_advisory_lock({_STARTUP_LOCK})"))
             conn.commit()
             try:

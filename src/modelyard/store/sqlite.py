@@ -159,12 +159,14 @@ class SQLite(Dialect):
             raise
         return int(store), int(tenancy)
 
+    @staticmethod
     @contextmanager
-    def startup_lock(self) -> Iterator[None]:
-        if self.path is None:
+    def startup_lock(engine: Engine) -> Iterator[None]:
+        database = engine.url.database
+        if not database or database == ":memory:":
             yield
             return
-        digest = hashlib.sha256(os.path.abspath(self.path).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(os.path.abspath(database).encode()).hexdigest()[:16]
         lock_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"modelyard-{digest}.lock"
         with os.fdopen(os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600), "w") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
