@@ -18,8 +18,10 @@ from typing import Any
 import schemathesis
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
     ignored_auth,
     response_schema_conformance,
+    status_code_conformance,
     use_after_free,
 )
 from schemathesis.specs.openapi.schemas import OpenApiSchema
@@ -63,6 +65,8 @@ def errors_follow_the_contract(ctx: Any, response: Any, case: Any) -> None:
 CHECKS = [
     not_a_server_error,
     response_schema_conformance,
+    status_code_conformance,
+    content_type_conformance,
     use_after_free,
     ignored_auth,
     errors_follow_the_contract,

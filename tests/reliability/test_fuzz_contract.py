@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.python.asgi import shutdown_lifespans
 
-from tests.support.app import Harness
+from tests.support.app import Harness, harness
 
 from .fuzzing import (
     ARCHIVE,
@@ -63,6 +63,14 @@ FUZZ_SETTINGS = settings(
     database=None,  # nothing written under the working tree; failures print their seed
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Harness]:
+    """The app, without the failed-authentication throttle: `ignored_auth` sends a bad key to
+    every operation, and would soon be answered 429 (the throttle has tests of its own)."""
+    with harness(database_url, failed_auth_limit="") as built:
+        yield built
 
 
 @pytest.fixture(autouse=True)

@@ -119,6 +119,7 @@ def api_key_body(key: records.ApiKey) -> Json:
         "workspace_id": key.workspace_id,
         "created": key.created,
         "last_used_at": key.last_used_at,
+        "revoked_at": key.revoked_at,
     }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 from modelyard.store import records
 from modelyard.store.engine import Tx
@@ -12,6 +14,7 @@ from modelyard.types import WorkspaceCreateIn
 
 from . import ids
 from .audit import record_event
+from .cards import api_key_body, workspace_body
 from .errors import Conflict, NotFound, Unauthorized
 from .identity import Actor, Principal
 
@@ -83,7 +86,7 @@ class TenancyService:
                 param="name",
             )
         workspace = self._new_workspace(repo, organization_id, name, int(self.clock()))
-        self._audit(tx, actor, "workspace.created", workspace.id)
+        self._audit(tx, actor, "workspace.created", workspace.id, after=workspace_body(workspace))
         return workspace
 
     def list_workspaces(self, tx: Tx, principal: Principal) -> list[records.Workspace]:
@@ -119,11 +122,13 @@ class TenancyService:
             ids.new_id(), target.id, organization_id, name, scope, int(self.clock()), None, None
         )
         repo.add_key(key, ids.hash_key(secret))
-        self._audit(tx, actor, "api_key.created", target.id)
+        self._audit(tx, actor, "api_key.created", target.id, after=api_key_body(key))
         return key, secret
 
-    def list_keys(self, tx: Tx, principal: Principal) -> list[records.ApiKey]:
-        return tx.tenancy.keys(principal.organization_id)
+    def list_keys(
+        self, tx: Tx, principal: Principal, *, revoked: bool = False
+    ) -> list[records.ApiKey]:
+        return tx.tenancy.keys(principal.organization_id, revoked=revoked)
 
     def revoke_key(self, tx: Tx, actor: Actor, key_id: str) -> records.ApiKey:
         organization_id = actor.principal.organization_id
@@ -132,9 +137,30 @@ class TenancyService:
         if key is None:
             raise NotFound(f"API key '{key_id}' not found.", code="api_key_not_found")
         if key.revoked_at is None:
-            repo.revoke_key(key_id, int(self.clock()))
-            self._audit(tx, actor, "api_key.revoked", key.workspace_id)
+            now = int(self.clock())
+            repo.revoke_key(key_id, now)
+            revoked = replace(key, revoked_at=now)
+            self._audit(
+                tx,
+                actor,
+                "api_key.revoked",
+                key.workspace_id,
+                before=api_key_body(key),
+                after=api_key_body(revoked),
+            )
         return key
 
-    def _audit(self, tx: Tx, actor: Actor, action: str, workspace_id: str) -> None:
-        record_event(tx, actor, int(self.clock()), action, workspace_id=workspace_id)
+    def _audit(
+        self,
+        tx: Tx,
+        actor: Actor,
+        action: str,
+        workspace_id: str,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """A tenancy event: its subject (the workspace, or the key: never its secret) as
+        before/after."""
+        now = int(self.clock())
+        record_event(tx, actor, now, action, workspace_id=workspace_id, before=before, after=after)

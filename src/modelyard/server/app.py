@@ -34,6 +34,7 @@ from . import errors
 from .access_log import AccessLog, configure_logging
 from .dispatch import Dispatch, Router
 from .gate import Gate
+from .key_usage import KeyUsage
 from .metrics import Metrics
 from .openapi import openapi_document
 from .operations import RequestState, Services
@@ -131,9 +132,13 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
     if access_log is not None:
         recorders.append(access_log)
 
+    key_usage = KeyUsage(store)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        key_usage.start()
         yield
+        await key_usage.stop()
         if access_log is not None:
             access_log.flush()  # the last half second's lines, on a graceful stop
         await probe.aclose()
@@ -164,6 +169,7 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         limiter,
         throttle,
         settings.body_timeout,
+        key_usage,
     )
     dispatch = Dispatch(Router(OPERATIONS), gate, memo, services, api)
     asgi: ASGIApp = Observe(dispatch, recorders)

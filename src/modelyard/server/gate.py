@@ -37,6 +37,7 @@ from modelyard.registry.tenancy import TenancyService
 from modelyard.store.engine import Store
 
 from .errors import control_characters, json_invalid
+from .key_usage import KeyUsage
 from .operations import NO_BODY, RequestState
 from .ratelimit import FailedAuthThrottle, RateLimiter
 
@@ -57,6 +58,7 @@ class Gate:
         rate_limiter: RateLimiter | None = None,
         failed_auth: FailedAuthThrottle | None = None,
         body_timeout: float = 30.0,
+        key_usage: KeyUsage | None = None,
     ) -> None:
         self.store = store
         self.tenancy = tenancy
@@ -65,6 +67,7 @@ class Gate:
         self.rate_limiter = rate_limiter
         self.failed_auth = failed_auth
         self.body_timeout = body_timeout
+        self.key_usage = key_usage
 
     async def admit(self, scope: Scope, receive: Receive, state: RequestState) -> Any:
         """Run the checks; the request's body decoded as JSON (`NO_BODY` when it has none)."""
@@ -78,6 +81,8 @@ class Gate:
                     f"'{operation.scope}'."
                 )
             state.principal = principal
+            if self.key_usage is not None and principal.key_id is not None:
+                self.key_usage.used(principal.key_id)
             if self.rate_limiter is not None:
                 verdict = self.rate_limiter.hit(str(principal.key_id))
                 state.response_headers.extend(verdict.headers())

@@ -102,14 +102,18 @@ class Store:
             raise translated from error
 
     @contextmanager
-    def write(self) -> Iterator[Tx]:
+    def write(self, *, revision: bool = True) -> Iterator[Tx]:
         """A write transaction; bumps the store revision first, commits on success. A lock not
-        free in time or a database that refuses writes raise a `StoreError`."""
+        free in time or a database that refuses writes raise a `StoreError`.
+
+        `revision=False` for a write no cached answer shows (when keys were last used): it takes
+        the write lock the same way, but no cache is dropped for it."""
         try:
             with self.dialect.write_lock(), self.engine.connect() as conn:
                 conn = conn.execution_options(**{WRITE: True})
                 with conn.begin():
-                    conn.execute(_BUMP_REVISION)
+                    if revision:
+                        conn.execute(_BUMP_REVISION)
                     yield Tx(conn, self.dialect)
                 self.dialect.committed()
         except StoreError as error:

@@ -74,15 +74,29 @@ class TenancyRepository:
         ).first()
         return _key(row) if row else None
 
-    def keys(self, organization_id: str) -> list[records.ApiKey]:
-        """The organization's live keys (revoked ones are in the audit log, not here)."""
-        rows = self.conn.execute(
+    def keys(self, organization_id: str, *, revoked: bool = False) -> list[records.ApiKey]:
+        """The organization's live keys, and its revoked ones too when asked."""
+        query = (
             sa.select(*_KEY_COLUMNS)
             .join(workspaces, workspaces.c.id == api_keys.c.workspace_id)
-            .where(workspaces.c.organization_id == organization_id, api_keys.c.revoked_at.is_(None))
-            .order_by(api_keys.c.created, api_keys.c.id)
+            .where(workspaces.c.organization_id == organization_id)
         )
+        if not revoked:
+            query = query.where(api_keys.c.revoked_at.is_(None))
+        rows = self.conn.execute(query.order_by(api_keys.c.created, api_keys.c.id))
         return [_key(row) for row in rows]
+
+    def touch_keys(self, used: dict[str, int]) -> None:
+        """Record when keys were last used (never moving a time back)."""
+        for key_id, when in used.items():
+            self.conn.execute(
+                sa.update(api_keys)
+                .where(
+                    api_keys.c.id == key_id,
+                    sa.or_(api_keys.c.last_used_at.is_(None), api_keys.c.last_used_at < when),
+                )
+                .values(last_used_at=when)
+            )
 
     def key(self, organization_id: str, key_id: str) -> records.ApiKey | None:
         row = self.conn.execute(

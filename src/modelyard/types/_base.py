@@ -23,6 +23,8 @@ class OutputType(BaseModel):
 # No NUL in any text a client sends: PostgreSQL's text cannot hold it (a 500 there, stored as is
 # on SQLite), and no name or description needs it.
 NO_NUL = r"^[^\x00]*$"
+# A name shown to people: no NUL, and at least one character that is not a space.
+A_NAME = r"^[^\x00]*[^\x00\s][^\x00]*$"
 # Ids (of models, roots) hold no control character at all: the registry never issues one.
 NO_CONTROL = r"^[^\x00-\x1f\x7f]+$"
 MODEL_ID_MAX_LENGTH = 512

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ._base import NO_NUL, InputType, OutputType
+from ._base import A_NAME, NO_NUL, InputType, OutputType
 from .capabilities import FTModelCapabilitiesOut
 from .record import Artifact, ArtifactPatch, LabelsPatch
 
@@ -57,7 +57,7 @@ class UpdateFTModelIn(InputType):
     `artifact` are merge patches themselves: `{"labels": {"stage": "prod", "old": null}}` sets
     `stage` and removes `old`; `{"labels": null}` removes every label."""
 
-    name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, pattern=NO_NUL, strict=True)] | None = (
+    name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, pattern=A_NAME, strict=True)] | None = (
         None
     )
     description: (

@@ -4,7 +4,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ._base import MODEL_ID_MAX_LENGTH, NO_CONTROL, NO_NUL, InputType
+from ._base import A_NAME, MODEL_ID_MAX_LENGTH, NO_CONTROL, NO_NUL, InputType
 from .capabilities import CapabilitiesIn
 from .fine_tuned import DESCRIPTION_MAX_LENGTH, NAME_MAX_LENGTH
 from .record import ArtifactIn, Labels
@@ -32,7 +32,7 @@ class RegisterFTModelIn(InputType):
         Field(strict=True),
     ]
     job: Annotated[str, StringConstraints(pattern=JOB_PATTERN), Field(strict=True)] | None = None
-    name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, pattern=NO_NUL, strict=True)] | None = (
+    name: Annotated[str, Field(max_length=NAME_MAX_LENGTH, pattern=A_NAME, strict=True)] | None = (
         None
     )
     description: (

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from ._base import NO_NUL, InputType, OutputType
+from ._base import A_NAME, NO_NUL, InputType, OutputType
 
 Scope = Literal["read", "write", "admin"]
 WORKSPACE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
@@ -44,6 +44,7 @@ class ApiKey(OutputType):
     workspace_id: str
     created: int
     last_used_at: int | None = None
+    revoked_at: int | None = None
 
 
 class ApiKeyCreated(ApiKey):
@@ -64,4 +65,4 @@ class ApiKeyRevoked(OutputType):
 class ApiKeyCreateIn(InputType):
     workspace: Annotated[str, Field(min_length=1, max_length=128, pattern=NO_NUL, strict=True)]
     scope: Scope
-    name: Annotated[str, Field(max_length=256, pattern=NO_NUL, strict=True)] | None = None
+    name: Annotated[str, Field(max_length=256, pattern=A_NAME, strict=True)] | None = None

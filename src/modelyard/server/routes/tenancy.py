@@ -94,16 +94,23 @@ async def create_api_key(call: Call[None, ApiKeyCreateIn]) -> Answer:
     return json_answer({**api_key_body(key), "key": secret}, 201)
 
 
+class KeyListParams(Params):
+    all: Annotated[
+        bool, Field(description="Revoked keys too (with `revoked_at`). Modelyard extension.")
+    ] = False
+
+
 @operations(
     "GET",
     "/v1/api_keys",
     scope="admin",
+    params=KeyListParams,
     operation_id="list_api_keys",
     summary="List API Keys",
     responses={200: ApiKeyList},
 )
-def list_api_keys(call: Call[None, None]) -> Answer:
-    found = call.read(call.services.tenancy.list_keys, call.principal)
+def list_api_keys(call: Call[KeyListParams, None]) -> Answer:
+    found = call.read(call.services.tenancy.list_keys, call.principal, revoked=call.params.all)
     return list_answer([api_key_body(key) for key in found])
 
 
