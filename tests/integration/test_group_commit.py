@@ -72,7 +72,7 @@ def test_a_failed_commit_fails_every_write_of_the_batch_and_keeps_none(store: St
             yield tx
             raise OSError("disk full")  # raised inside: the transaction rolls back
 
-    group = GroupCommit(commit_fails, store.dialect.execute_plain)
+    group = GroupCommit(commit_fails, store.dialect)
 
     async def main() -> list[Any]:
         return await asyncio.gather(

@@ -85,6 +85,18 @@ class Dialect:
         error itself."""
         return error
 
+    # A batch of the group commit may run with its statements pipelined (`batch`): a driver
+    # error then surfaces at a later statement, so the batch is run again without it.
+    pipelined: ClassVar[bool] = False
+
+    def batch(self, conn: Connection) -> AbstractContextManager[None]:
+        """Around the changes of one group-commit batch (PostgreSQL: pipeline mode)."""
+        return _nothing()
+
+    def is_driver_error(self, error: BaseException) -> bool:
+        """An error of the database driver, as opposed to a rule's (a 404, a 412)."""
+        return False
+
     def execute_plain(self, conn: Connection) -> Callable[[str], Any]:
         """Runs a statement without SQLAlchemy's bookkeeping (the group commit's savepoints)."""
         return conn.exec_driver_sql

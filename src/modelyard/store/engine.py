@@ -80,9 +80,7 @@ class Store:
         # `/readyz` answers 503 meanwhile.
         self.write_failure: str | None = None
         self._write_probed = 0.0
-        self._group = GroupCommit(
-            self.write, dialect.execute_plain, dialect.translate, max_wait=dialect.timeout
-        )
+        self._group = GroupCommit(self.write, dialect, max_wait=dialect.timeout)
 
     @classmethod
     def from_url(cls, url: str, timeout: float = 5.0) -> Store:

@@ -21,15 +21,14 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager, suppress
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
-
-from sqlalchemy.engine import Connection
 
 from .errors import StoreBusy
 
 if TYPE_CHECKING:
+    from .dialect import Dialect
     from .engine import Tx
 
 T = TypeVar("T")
@@ -69,13 +68,11 @@ class GroupCommit:
     def __init__(
         self,
         transaction: Callable[[], AbstractContextManager[Tx]],
-        execute_plain: Callable[[Connection], Callable[[str], Any]],
-        translate: Callable[[Exception], Exception] = lambda error: error,
+        dialect: Dialect,
         max_wait: float = 5.0,
     ) -> None:
         self._transaction = transaction
-        self._execute_plain = execute_plain
-        self._translate = translate
+        self._dialect = dialect
         self.max_wait = max_wait
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -134,28 +131,54 @@ class GroupCommit:
             batch = [job for job in batch if job.queued >= oldest]
             if not batch:
                 return
-        outcomes: list[tuple[Any, BaseException | None]] = []
+        dialect = self._dialect
+        try:
+            try:
+                outcomes = self._run(batch, pipelined=dialect.pipelined)
+            except _RunAgain:
+                # A driver error in a pipelined batch may surface at a later change's statement:
+                # the batch was rolled back; run it again a change at a time, to learn whose.
+                outcomes = self._run(batch, pipelined=False)
+        except Exception as error:  # the COMMIT (or BEGIN) failed: no write of the batch is kept
+            outcomes = [(None, dialect.translate(error))] * len(batch)
+        _settle_jobs(batch, outcomes)
+
+    def _run(self, batch: list[_Job], *, pipelined: bool) -> list[_Outcome]:
+        dialect = self._dialect
+        outcomes: list[_Outcome] = []
         try:
             with self._transaction() as tx:
                 # Plain SAVEPOINT statements rather than `begin_nested()`, whose bookkeeping cost
-                # a third of a PATCH's write (on SQLite, on the driver: see sqlite_driver.py).
-                run = self._execute_plain(tx.conn)
-                for job in batch:
-                    run(_SAVEPOINT)
-                    try:
-                        value = job.work(tx)
-                    except Exception as error:
-                        run(_ROLLBACK_TO)
-                        outcomes.append((None, self._translate(error)))
-                    else:
-                        run(_RELEASE)
-                        outcomes.append((value, None))
-        except Exception as error:  # the COMMIT (or BEGIN) failed: no write of the batch is kept
-            outcomes = [(None, self._translate(error))] * len(batch)
-        _settle_jobs(batch, outcomes)
+                # a third of a PATCH's write (on the driver, see the dialects).
+                run = dialect.execute_plain(tx.conn)
+                with dialect.batch(tx.conn) if pipelined else nullcontext():
+                    for job in batch:
+                        run(_SAVEPOINT)
+                        try:
+                            value = job.work(tx)
+                        except Exception as error:
+                            if pipelined and dialect.is_driver_error(error):
+                                raise _RunAgain from error
+                            run(_ROLLBACK_TO)
+                            outcomes.append((None, dialect.translate(error)))
+                        else:
+                            run(_RELEASE)
+                            outcomes.append((value, None))
+        except Exception as error:
+            if pipelined and not isinstance(error, _RunAgain) and dialect.is_driver_error(error):
+                raise _RunAgain from error
+            raise
+        return outcomes
 
 
-def _settle_jobs(batch: list[_Job], outcomes: list[tuple[Any, BaseException | None]]) -> None:
+_Outcome = tuple[Any, BaseException | None]
+
+
+class _RunAgain(Exception):
+    """A pipelined batch met a driver error: run it again without pipelining."""
+
+
+def _settle_jobs(batch: list[_Job], outcomes: list[_Outcome]) -> None:
     """Tell each job's caller its outcome: one wake-up per event loop, not one per write."""
     by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], Any, Any]]] = {}
     for job, (value, failure) in zip(batch, outcomes, strict=True):

@@ -30,14 +30,15 @@ from sqlalchemy.engine import Connection, Engine
 from . import records, sqlite_driver
 from .audit_repository import AuditRepository
 from .change_signal import ChangeSignal, SignalledProbe
+from .codec import TableCodec
 from .dialect import REVISIONS_SQL, WRITE, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
 from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models
 
-_MODELS = sqlite_driver.TableCodec(fine_tuned_models)
+_MODELS = TableCodec(fine_tuned_models)
 _VISIBLE = f"{_MODELS.select} WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL"
-_EVENTS = sqlite_driver.TableCodec(audit_events)
+_EVENTS = TableCodec(audit_events)
 
 
 class SQLiteFineTunedRepository(FineTunedRepository):
@@ -54,8 +55,8 @@ class SQLiteFineTunedRepository(FineTunedRepository):
         changed = replace(model, **values, version=model.version + 1)
         names = tuple(sorted(values))
         params = [_MODELS.encode(name, values[name]) for name in names]
+        statement = _MODELS.update((*names, "version"), ("id", "version"))
         raw = sqlite_driver.driver(self.conn)
-        statement = _update_sql(names)
         sqlite_driver.execute(raw, statement, [*params, changed.version, model.id, model.version])
         return changed
 
@@ -64,20 +65,6 @@ class SQLiteAuditRepository(AuditRepository):
     def append(self, **values: Any) -> None:
         raw = sqlite_driver.driver(self.conn)
         sqlite_driver.execute(raw, *_EVENTS.insert(values))
-
-
-_UPDATES: dict[tuple[str, ...], str] = {}
-
-
-def _update_sql(columns: tuple[str, ...]) -> str:
-    sql = _UPDATES.get(columns)
-    if sql is None:
-        assignments = "".join(f"{name} = ?, " for name in columns)
-        sql = _UPDATES[columns] = (
-            f"UPDATE {fine_tuned_models.name} SET {assignments}version = ? "
-            "WHERE id = ? AND version = ?"
-        )
-    return sql
 
 
 class SQLite(Dialect):

@@ -1,0 +1,76 @@
+"""A table's columns, and what to do to each value on the way to a driver and back: the dialects'
+write paths run their statements on the driver (sqlite.py, postgresql.py) and must store the
+bytes SQLAlchemy would.
+
+JSON columns are written with the engines' own serializer (`tables.dump_json`, `None` as JSON
+`null`, as SQLAlchemy does); on the way back SQLite gives text (decoded with orjson) and 0/1 for
+booleans, while psycopg decodes both itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from .tables import dump_json
+
+Row = tuple[Any, ...]
+
+
+def _passthrough(value: Any) -> Any:
+    return value
+
+
+class TableCodec:
+    """A table's columns in order, with what to do to each value on the way in and out."""
+
+    def __init__(self, table: sa.Table, placeholder: str = "?") -> None:
+        self.table = table
+        self.placeholder = placeholder
+        self.columns = tuple(column.name for column in table.columns)
+        self._encoders: dict[str, Callable[[Any], Any]] = {}
+        decoders: list[Callable[[Any], Any]] = []
+        for column in table.columns:
+            if isinstance(column.type, sa.JSON):
+                self._encoders[column.name] = dump_json
+                decoders.append(lambda value: None if value is None else orjson.loads(value))
+            elif isinstance(column.type, sa.Boolean):
+                decoders.append(lambda value: None if value is None else bool(value))
+            else:
+                decoders.append(_passthrough)
+        self._decoders = tuple(decoders)
+        self.select = f"SELECT {', '.join(self.columns)} FROM {table.name}"
+
+    def decode(self, row: Row) -> dict[str, Any]:
+        return {
+            name: decode(value)
+            for name, decode, value in zip(self.columns, self._decoders, row, strict=True)
+        }
+
+    def encode(self, name: str, value: Any) -> Any:
+        return self._encoders.get(name, _passthrough)(value)
+
+    def insert(self, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        names = tuple(values)
+        sql = _insert_sql(self.table.name, names, self.placeholder)
+        return sql, [self.encode(name, values[name]) for name in names]
+
+    def update(self, names: tuple[str, ...], where: tuple[str, ...]) -> str:
+        """`UPDATE table SET name = ?, ... WHERE key = ? AND ...`, built once per shape."""
+        return _update_sql(self.table.name, names, where, self.placeholder)
+
+
+@cache
+def _insert_sql(table: str, names: tuple[str, ...], mark: str) -> str:
+    return f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+
+
+@cache
+def _update_sql(table: str, names: tuple[str, ...], where: tuple[str, ...], mark: str) -> str:
+    assignments = ", ".join(f"{name} = {mark}" for name in names)
+    conditions = " AND ".join(f"{name} = {mark}" for name in where)
+    return f"UPDATE {table} SET {assignments} WHERE {conditions}"
