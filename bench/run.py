@@ -182,6 +182,25 @@ def patch_script(name: str) -> Path:
     return path
 
 
+def random_patch_script(name: str, ids: list[str]) -> Path:
+    """PATCH a random one of `ids` per request: writers contend for the store, not one row."""
+    path = OUT / f"rpatch-{name}.lua"
+    quoted = ",".join(f'"{model_id}"' for model_id in ids)
+    path.write_text(
+        f"ids = {{{quoted}}}\n"
+        'wrk.method = "PATCH"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        "counter = 0\n"
+        "request = function()\n"
+        "  counter = counter + 1\n"
+        "  local id = ids[math.random(#ids)]\n"
+        "  return wrk.format(nil, '/v1/fine_tuning/models/' .. id, nil,"
+        " '{\"name\": \"n' .. counter .. '\"}')\n"
+        "end\n"
+    )
+    return path
+
+
 def measure(args: argparse.Namespace) -> dict[str, object]:
     seconds, connections = args.seconds, args.connections
     rows: list[tuple[str, Load, Load]] = []
@@ -231,6 +250,12 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
                 seconds=seconds,
                 connections=1,
             )
+            if label == "SQLite":
+                my_random = load(
+                    "SQLite: PATCH random models",
+                    f"{server.url}/",
+                    script=random_patch_script("my", ids),
+                )
         print("Baseline (bare Starlette)", flush=True)
         with baseline(card_file, list_file) as bare:
             base_get = load("baseline: GET card", f"{bare.url}/v1/models/{target}")
@@ -246,12 +271,20 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
                 seconds=seconds,
                 connections=1,
             )
+            if label == "SQLite":
+                base_random = load(
+                    "baseline: PATCH random",
+                    f"{bare.url}/",
+                    script=random_patch_script("bare", ids),
+                )
         rows += [
             (f"{label}: retrieve fine-tuned", my_get, base_get),
             (f"{label}: list ({listed} entries)", my_list, base_list),
             (f"{label}: PATCH (commit + audit)", my_patch, base_patch),
             (f"{label}: single-connection retrieve", my_single, base_single),
         ]
+        if label == "SQLite":
+            rows.append(("SQLite: PATCH random models", my_random, base_random))
 
         if label == "SQLite" and not args.skip_workers:
             # Right after SQLite's rows, before PostgreSQL's: its server keeps working for a
@@ -261,9 +294,25 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
                 my_two = load(
                     "SQLite 2 workers: GET /v1/models/{ft id}", f"{server.url}/v1/models/{target}"
                 )
+                my_two_random = load(
+                    "SQLite 2 workers: PATCH random models",
+                    f"{server.url}/",
+                    script=random_patch_script("my", ids),
+                )
             with baseline(card_file, list_file, workers=2) as bare:
                 base_two = load("baseline 2 workers: GET card", f"{bare.url}/v1/models/{target}")
+                base_two_random = load(
+                    "baseline 2 workers: PATCH random",
+                    f"{bare.url}/",
+                    script=random_patch_script("bare", ids),
+                )
             rows.append(("SQLite, 2 workers: retrieve fine-tuned", my_two, base_two))
+            rows.append(("SQLite, 2 workers: PATCH random models", my_two_random, base_two_random))
+            notes.append(
+                f"PATCH of random models: 2 workers {my_two_random.rps:,.0f} req/s (p99 "
+                f"{my_two_random.p99_ms:.1f} ms) against 1 worker {my_random.rps:,.0f} req/s "
+                f"(p99 {my_random.p99_ms:.1f} ms): {my_two_random.rps / my_random.rps:.2f}x"
+            )
     return {"rows": rows, "notes": notes, "seconds": seconds, "connections": connections}
 
 

@@ -9,7 +9,6 @@ RegistryError
 ├── Conflict                409 model_exists / model_deleted / workspace_exists / alias_conflict
 │                               / model_has_aliases / alias_not_model
 ├── RequestInvalid          422 in FastAPI's list form: the request cannot be applied as it is
-├── RequestTimeout          408 request_timeout
 ├── PayloadTooLarge         413 payload_too_large
 ├── UriTooLong              414 uri_too_long
 ├── RateLimited             429 rate_limited
@@ -67,10 +66,6 @@ class RequestInvalid(RegistryError):
     def __init__(self, items: list[dict[str, Any]]) -> None:
         super().__init__(f"{len(items)} validation error(s)")
         self.items = items
-
-
-class RequestTimeout(RegistryError):
-    status, type, code = 408, "invalid_request_error", "request_timeout"
 
 
 class PayloadTooLarge(RegistryError):

@@ -168,7 +168,6 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         settings.max_body_bytes,
         limiter,
         throttle,
-        settings.body_timeout,
         key_usage,
     )
     dispatch = Dispatch(Router(OPERATIONS), gate, memo, services, api)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
-from starlette.convertors import Convertor
+from starlette.convertors import Convertor, PathConvertor, StringConvertor
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -92,16 +92,19 @@ class Dispatch:
         body: Any,
         state: RequestState,
     ) -> Answer:
-        params, value = operation.parse(scope, path_params, body)
+        raw = operation.raw_params(scope, path_params)
         if not operation.cached:
+            params, value = operation.parse(raw, body)
             return await self._call(operation, Call(state, params, value, self.services))
         # A GET seen before at this store revision, by this workspace, with the same parameters:
-        # the same answer, without a transaction (docs/architecture.md, decision 6).
+        # the same answer, without a transaction (docs/architecture.md, decision 6). Only 200s
+        # are kept, so parameters that made one once are valid: no need to validate them again.
         assert state.principal is not None, "cached operations need a key"
         assert state.versions is not None, "read when the key was checked"
-        key = (state.principal.workspace_id, operation, params)
+        key = (state.principal.workspace_id, operation.name, raw)
         cached: Answer | None = self.memo.response(key)
         if cached is None:
+            params, value = operation.parse(raw, body)
             cached = await self._call(operation, Call(state, params, value, self.services))
             if cached.status == 200:
                 self.memo.put_response(key, cached, state.versions)
@@ -157,6 +160,7 @@ class _Pattern:
     regex: re.Pattern[str]
     convertors: dict[str, Convertor[str]]
     operation: Operation
+    text_only: bool  # every parameter is `str` or `path`: the matched text itself
 
 
 class Router:
@@ -171,7 +175,12 @@ class Router:
                 self._static[operation.method, operation.path] = operation
                 self._static_methods.setdefault(operation.path, set()).add(operation.method)
                 continue
-            pattern = _Pattern(re.compile(regex.pattern, re.DOTALL), convertors, operation)
+            text_only = all(
+                type(c) in (StringConvertor, PathConvertor) for c in convertors.values()
+            )
+            pattern = _Pattern(
+                re.compile(regex.pattern, re.DOTALL), convertors, operation, text_only
+            )
             self._patterns.setdefault(operation.method, []).append(pattern)
 
     def match(self, scope: Scope) -> Match | NotAllowed | None:
@@ -205,6 +214,7 @@ def _route_path(scope: Scope) -> str:
 
 
 def _params(pattern: _Pattern, found: re.Match[str]) -> dict[str, str]:
-    return {
-        name: pattern.convertors[name].convert(value) for name, value in found.groupdict().items()
-    }
+    values = found.groupdict()
+    if pattern.text_only:
+        return values
+    return {name: pattern.convertors[name].convert(value) for name, value in values.items()}

@@ -6,15 +6,14 @@ In the contract's order, so each combination has one answer: 401 (no or bad key)
 about the operation comes from its declaration.
 
 It also bounds what a client can make a request hold: an address whose keys keep failing gets
-429 instead of more key lookups (its memoized valid keys keep working); a body must arrive within
-`body_timeout` (else 408 and the connection closes); a body over the limit is read and thrown
-away (up to `DRAIN_BYTES`) before the 413, because a client that sends `Connection: close` and
-is answered before it finished sending gets a broken pipe, not the answer.
+429 instead of more key lookups (its memoized valid keys keep working); a body over the limit is
+read and thrown away (up to `DRAIN_BYTES`) before the 413, because a client that sends
+`Connection: close` and is answered before it finished sending gets a broken pipe, not the
+answer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 from typing import Any
 
@@ -26,7 +25,6 @@ from modelyard.registry.errors import (
     PayloadTooLarge,
     RateLimited,
     RequestInvalid,
-    RequestTimeout,
     Unauthorized,
     UriTooLong,
 )
@@ -57,7 +55,6 @@ class Gate:
         max_body_bytes: int,
         rate_limiter: RateLimiter | None = None,
         failed_auth: FailedAuthThrottle | None = None,
-        body_timeout: float = 30.0,
         key_usage: KeyUsage | None = None,
     ) -> None:
         self.store = store
@@ -66,7 +63,6 @@ class Gate:
         self.max_body_bytes = max_body_bytes
         self.rate_limiter = rate_limiter
         self.failed_auth = failed_auth
-        self.body_timeout = body_timeout
         self.key_usage = key_usage
 
     async def admit(self, scope: Scope, receive: Receive, state: RequestState) -> Any:
@@ -135,31 +131,25 @@ class Gate:
         return principal
 
     async def _read_body(self, scope: Scope, receive: Receive, state: RequestState) -> bytes:
-        """The whole body (up to the limit and within `body_timeout`), chunked or not."""
-        try:
-            async with asyncio.timeout(self.body_timeout):
-                declared = _header(scope, b"content-length")
-                if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-                    await self._refuse_too_large(receive, state, 0)
-                chunks: list[bytes] = []
-                size = 0
-                while True:
-                    message = await receive()
-                    if message["type"] != "http.request":
-                        break
-                    chunk = message.get("body", b"")
-                    size += len(chunk)
-                    if size > self.max_body_bytes:
-                        more = message.get("more_body", False)
-                        await self._refuse_too_large(receive, state, size if more else None)
-                    chunks.append(chunk)
-                    if not message.get("more_body", False):
-                        break
-        except TimeoutError:
-            state.response_headers.append(_CLOSE)
-            raise RequestTimeout(
-                f"The request body did not arrive within {self.body_timeout:g} s."
-            ) from None
+        """The whole body (up to the limit), chunked or not. (The time it may take is bounded
+        by the HTTP protocol: http_protocol.py.)"""
+        declared = _header(scope, b"content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._refuse_too_large(receive, state, 0)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                more = message.get("more_body", False)
+                await self._refuse_too_large(receive, state, size if more else None)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
         return b"".join(chunks)
 
     async def _refuse_too_large(

@@ -10,13 +10,15 @@ some hostile client unbounded (bench/hostile.py). What this subclass adds:
 - at most `max_headers` headers (431);
 - a head must arrive within `head_timeout` seconds of the connection opening, or of the
   previous answer on a kept-alive one (uvicorn only times idle keep-alive connections): a
-  connection that stays silent, or dribbles its head (slowloris), is closed. One sweep per
-  second checks every connection, instead of a timer per request;
+  connection that stays silent, or dribbles its head (slowloris), is closed;
+- a body must arrive within `body_timeout` seconds of its head: if not, a JSON 408 (when nothing
+  was answered yet) and the connection closes. One sweep per second checks every connection,
+  instead of a timer per request (an `asyncio.timeout` around each body cost a PATCH ~10%);
 - at most `max_connections` connections per worker: a new one beyond it closes the connection
   that has waited longest for a head (an idle or slow one), never one being served.
 
-A body's own deadline, the early 413 and everything else a client can ask of the app are the
-gate's (gate.py). The limits come from the settings (`MODELYARD_MAX_HEADER_BYTES`, ...).
+The early 413 and everything else a client can ask of the app are the gate's (gate.py). The
+limits come from the settings (`MODELYARD_MAX_HEADER_BYTES`, ...).
 """
 
 from __future__ import annotations
@@ -32,10 +34,15 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from modelyard.settings import Settings
 
-_REASONS = {414: b"Request-URI Too Long", 431: b"Request Header Fields Too Large"}
-_MESSAGES = {
-    414: b"The request line is over the server's limit.",
-    431: b"The request headers are over the server's limit.",
+_REASONS = {
+    408: b"Request Timeout",
+    414: b"Request-URI Too Long",
+    431: b"Request Header Fields Too Large",
+}
+_REFUSALS = {
+    408: (b"request_timeout", b"The request body did not arrive in time."),
+    414: (b"uri_too_long", b"The request line is over the server's limit."),
+    431: (b"request_header_fields_too_large", b"The request headers are over the server's limit."),
 }
 SWEEP_SECONDS = 1.0
 _WAITS = itertools.count()
@@ -46,6 +53,7 @@ class Limits:
     max_head_bytes: int
     max_headers: int
     head_timeout: float
+    body_timeout: float
     max_connections: int
 
     @classmethod
@@ -54,6 +62,7 @@ class Limits:
             settings.max_header_bytes,
             settings.max_headers,
             settings.header_timeout,
+            settings.body_timeout,
             settings.max_connections,
         )
 
@@ -79,6 +88,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         # Since when the connection waits for a head (None while a request is being served).
         self._waiting_since: float | None = self.loop.time()
         self._wait_order = next(_WAITS)
+        self._body_since: float | None = None  # since when its body is awaited
         self._refusal = 0
         if len(cls._open) >= self._limits.max_connections:
             _close_longest_waiting(cls._open)
@@ -120,6 +130,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._waiting_since = None
+        self._body_since = self.loop.time()
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -127,6 +138,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = True  # what comes next is the next request's head
         self._head_bytes = 0
         self._line_done = False
+        self._body_since = None
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
@@ -143,10 +155,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().send_400_response(msg)
 
     def _refuse(self, status: int) -> None:
-        code = b"uri_too_long" if status == 414 else b"request_header_fields_too_large"
+        code, message = _REFUSALS[status]
         body = (
             b'{"object":"error","message":"%s","type":"invalid_request_error","param":null,'
-            b'"code":"%s"}' % (_MESSAGES[status], code)
+            b'"code":"%s"}' % (message, code)
         )
         head = b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n" % (
             status,
@@ -176,9 +188,17 @@ def _sweep(cls: type[BoundedHttpToolsProtocol], loop: asyncio.AbstractEventLoop)
     """Close every connection that has waited too long for a head; then again in a second."""
     now = loop.time()
     for protocol in list(cls._open):
+        limits = protocol._limits
         since = protocol._waiting_since
-        if since is not None and now - since > protocol._limits.head_timeout:
+        if since is not None and now - since > limits.head_timeout:
             _close(protocol)
+        body_since = protocol._body_since
+        if body_since is not None and now - body_since > limits.body_timeout:
+            protocol._body_since = None
+            if protocol.cycle is not None and not protocol.cycle.response_started:
+                protocol._refuse(408)  # the request's task then meets a disconnect
+            else:
+                _close(protocol)
     loop.call_later(SWEEP_SECONDS, _sweep, cls, loop)
 
 

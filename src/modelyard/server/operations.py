@@ -161,6 +161,7 @@ class _Param:
     alias: str
     location: str
     many: bool
+    header: bytes  # the header's name as it arrives (lower case), for a header parameter
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,14 +184,18 @@ class Operation:
     cached: bool = False  # a GET whose 200 answers the read cache keeps per store revision
     tags: tuple[str, ...] = ()
     _params: tuple[_Param, ...] = field(init=False, repr=False)
+    _locations: dict[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         declared = []
         for name, info in (self.params.model_fields if self.params else {}).items():
             where = next((m for m in info.metadata if isinstance(m, In)), QUERY)
             many = get_origin(info.annotation) in (list, tuple)
-            declared.append(_Param(name, info.alias or name, where.location, many))
+            alias = info.alias or name
+            header = alias.lower().encode("latin-1")
+            declared.append(_Param(name, alias, where.location, many, header))
         object.__setattr__(self, "_params", tuple(declared))
+        object.__setattr__(self, "_locations", {p.alias: p.location for p in declared})
 
     @property
     def name(self) -> str:
@@ -221,10 +226,38 @@ class Operation:
         quoted = {name: quote(value, safe=":/") for name, value in params.items()}
         return root_path + compile_path(self.path)[1].format(**quoted)
 
-    def parse(self, scope: Scope, path_params: Mapping[str, str], body: Any) -> tuple[Any, Any]:
+    def raw_params(self, scope: Scope, path_params: Mapping[str, str]) -> RawParams:
+        """The declared parameters as the request sent them, unknown ones left out: what
+        validation reads, and what the read cache keys on (so an unknown query parameter never
+        makes a new entry). A repeated query parameter: the last value, or all for a list."""
+        found: list[tuple[str, Any]] = []
+        query: list[tuple[str, str]] | None = None
+        for param in self._params:
+            if param.location == "path":
+                found.append((param.alias, path_params[param.name]))
+            elif param.location == "header":
+                for key, value in scope["headers"]:
+                    if key == param.header:
+                        found.append((param.alias, value.decode("latin-1")))
+                        break
+            else:
+                if query is None:  # as Starlette parses it
+                    text = scope["query_string"].decode("latin-1")
+                    query = parse_qsl(text, keep_blank_values=True) if text else []
+                values = [value for key, value in query if key == param.alias]
+                if values:
+                    found.append((param.alias, tuple(values) if param.many else values[-1]))
+        return tuple(found)
+
+    def parse(self, raw: RawParams, body: Any) -> tuple[Any, Any]:
         """The parameters and body, validated; `body` is the decoded JSON or `NO_BODY`."""
         items: list[Item] = []
-        params = self._parse_params(scope, path_params, items)
+        params = None
+        if self.params is not None:
+            try:
+                params = self.params.model_validate(dict(raw))
+            except ValidationError as error:
+                items.extend(validation_items(error, self._locations))
         value = None
         if self.body is not None:
             if body is NO_BODY or body is None:
@@ -241,41 +274,8 @@ class Operation:
             raise RequestInvalid(items)
         return params, value
 
-    def _parse_params(
-        self, scope: Scope, path_params: Mapping[str, str], items: list[Item]
-    ) -> Params | None:
-        if self.params is None:
-            return None
-        raw: dict[str, Any] = {}
-        query: list[tuple[str, str]] | None = None
-        locations: dict[str, str] = {}
-        for param in self._params:
-            locations[param.alias] = param.location
-            if param.location == "path":
-                raw[param.alias] = path_params[param.name]
-            elif param.location == "header":
-                wanted = param.alias.lower().encode("latin-1")
-                for key, value in scope["headers"]:
-                    if key == wanted:
-                        raw[param.alias] = value.decode("latin-1")
-                        break
-            else:
-                if query is None:  # as Starlette parses it
-                    query = parse_qsl(
-                        scope["query_string"].decode("latin-1"), keep_blank_values=True
-                    )
-                values = [value for key, value in query if key == param.alias]
-                if param.many and values:
-                    raw[param.alias] = values
-                elif values:
-                    raw[param.alias] = values[-1]
-        try:
-            return self.params.model_validate(raw)
-        except ValidationError as error:
-            items.extend(validation_items(error, locations))
-            return None
 
-
+RawParams = tuple[tuple[str, Any], ...]
 NO_BODY: Any = object()  # the request had no body (or only whitespace)
 
 
