@@ -13,27 +13,19 @@ class FakeDatabase:
         self.sent = 0
         self.gates: list[asyncio.Event] = []
 
-    async def async_raw_connection(self) -> "FakeDatabase":
+    async def probe_connection(self) -> "FakeDatabase":
         return self
 
-    async def execute(self, _sql: str) -> "FakeCursor":
+    async def versions(self) -> tuple[int, int]:
         self.sent += 1
         seen = self.version
         gate = asyncio.Event()
         self.gates.append(gate)
         await gate.wait()
-        return FakeCursor(seen)
+        return seen, 0
 
-    async def close(self) -> None:
+    def close(self) -> None:
         pass
-
-
-class FakeCursor:
-    def __init__(self, version: int) -> None:
-        self.version = version
-
-    async def fetchall(self) -> list[tuple[int]]:
-        return [(self.version,), (0,)]
 
 
 async def settle() -> None:

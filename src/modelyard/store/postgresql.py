@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 import psycopg
 import sqlalchemy as sa
+from psycopg import pq
 from sqlalchemy.engine import Connection, Engine
 
 from . import records
@@ -136,10 +137,10 @@ class PostgreSQL(Dialect):
     def is_driver_error(self, error: BaseException) -> bool:
         return isinstance(error, psycopg.Error | sa.exc.DBAPIError)
 
-    async def async_raw_connection(self) -> Any:
-        """An autocommit psycopg AsyncConnection, outside the pool (for the probe)."""
-        cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
-        return await psycopg.AsyncConnection.connect(*cargs, **cparams, autocommit=True)
+    async def probe_connection(self) -> ProbeWire:
+        """A connection of the probe's own, outside the pool."""
+        url = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return await asyncio.to_thread(ProbeWire, url.encode())
 
     @staticmethod
     @contextmanager
@@ -165,7 +166,7 @@ class CoalescingProbe:
 
     def __init__(self, source: PostgreSQL) -> None:
         self.source = source
-        self._connection: Any = None
+        self._connection: ProbeWire | None = None
         self._in_flight: asyncio.Future[Versions] | None = None
         self._next: asyncio.Future[Versions] | None = None
 
@@ -193,20 +194,72 @@ class CoalescingProbe:
     async def _query(self) -> Versions:
         try:
             if self._connection is None:
-                self._connection = await self.source.async_raw_connection()
-            cursor = await self._connection.execute(REVISIONS_SQL)
-            (store,), (tenancy,) = await cursor.fetchall()
+                self._connection = await self.source.probe_connection()
+            return await self._connection.versions()
         except Exception as error:
             connection, self._connection = self._connection, None
             if connection is not None:
-                await connection.close()
+                connection.close()
             raise StoreUnavailable(f"The store is not reachable: {error}.") from error
-        return int(store), int(tenancy)
 
     async def aclose(self) -> None:
         if self._connection is not None:
-            await self._connection.close()
+            self._connection.close()
             self._connection = None
+
+
+class ProbeWire:
+    """The probe's own libpq connection: its one prepared query sent and its answer read on the
+    event loop straight from libpq, without psycopg's async layer, whose Python cost was most
+    of a single-connection retrieve on PostgreSQL (the probe is its only round trip)."""
+
+    _STATEMENT = b"modelyard_versions"
+
+    def __init__(self, conninfo: bytes) -> None:
+        self._pg = pq.PGconn.connect(conninfo)  # autocommit: libpq runs each query by itself
+        if self._pg.status != pq.ConnStatus.OK:
+            message = self._pg.get_error_message()
+            self._pg.finish()
+            raise psycopg.OperationalError(message)
+        prepared = self._pg.prepare(self._STATEMENT, REVISIONS_SQL.encode())
+        if prepared.status != pq.ExecStatus.COMMAND_OK:
+            raise psycopg.OperationalError(prepared.get_error_message())
+        self._pg.nonblocking = 1
+
+    async def versions(self) -> Versions:
+        pg, loop = self._pg, asyncio.get_running_loop()
+        pg.send_query_prepared(self._STATEMENT, None)
+        if pg.flush():  # the query is a few bytes: a full socket buffer means a sick link
+            raise psycopg.OperationalError("the probe's query could not be sent")
+        answer: asyncio.Future[Versions] = loop.create_future()
+        socket = pg.socket
+
+        def readable() -> None:
+            try:
+                pg.consume_input()
+                if pg.is_busy():
+                    return
+                result = pg.get_result()
+                while pg.get_result() is not None:  # the end of the answer
+                    pass
+                if result is None or result.status != pq.ExecStatus.TUPLES_OK:
+                    raise psycopg.OperationalError(pg.get_error_message())
+                values = (int(result.get_value(0, 0) or 0), int(result.get_value(1, 0) or 0))
+            except Exception as error:
+                if not answer.done():
+                    answer.set_exception(error)
+                return
+            if not answer.done():
+                answer.set_result(values)
+
+        loop.add_reader(socket, readable)
+        try:
+            return await answer
+        finally:
+            loop.remove_reader(socket)
+
+    def close(self) -> None:
+        self._pg.finish()
 
 
 def _copy(source: asyncio.Future[Versions], target: asyncio.Future[Versions]) -> None:
