@@ -163,7 +163,7 @@ class StoreTenancy:
             key, secret = self.service.create_key(
                 tx, self.actor, checked.workspace, checked.scope, checked.name
             )
-        return ApiKeyCreated(**_key(key).model_dump(), key=secret)
+        return ApiKeyCreated.model_validate({**api_key_body(key), "key": secret})
 
     def list_keys(self) -> list[ApiKey]:
         with self.store.read() as tx:

@@ -18,6 +18,7 @@ from modelyard.store import records
 from modelyard.store.engine import Tx
 
 from .audit import record_event
+from .cards import alias_body, alias_etag
 from .errors import Conflict, NotFound, PreconditionFailed
 from .identity import Actor, Principal
 from .models import ModelService, etag_matches
@@ -100,20 +101,6 @@ class AliasService:
             before=alias_body(alias),
         )
         return {"object": "alias", "id": name, "deleted": True}
-
-
-def alias_body(alias: records.Alias) -> Json:
-    return {
-        "object": "alias",
-        "id": alias.name,
-        "model": alias.model_id,
-        "workspace_id": alias.workspace_id,
-        "updated": alias.updated,
-    }
-
-
-def alias_etag(alias: records.Alias) -> str:
-    return f'"a{alias.version}"'
 
 
 def _existing(tx: Tx, principal: Principal, name: str) -> records.Alias:

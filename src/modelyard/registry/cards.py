@@ -110,8 +110,11 @@ def workspace_body(workspace: records.Workspace) -> Json:
 
 
 def api_key_body(key: records.ApiKey) -> Json:
-    """A key as the admin API shows it: never its secret (that is only in the creation answer)."""
-    return {
+    """A key as the admin API shows it: never its secret (that is only in the creation answer).
+
+    The contract's shape, plus `revoked_at` on a revoked key (listed only with `all=true`).
+    """
+    body: Json = {
         "object": "api_key",
         "id": key.id,
         "name": key.name,
@@ -119,8 +122,24 @@ def api_key_body(key: records.ApiKey) -> Json:
         "workspace_id": key.workspace_id,
         "created": key.created,
         "last_used_at": key.last_used_at,
-        "revoked_at": key.revoked_at,
     }
+    if key.revoked_at is not None:
+        body["revoked_at"] = key.revoked_at
+    return body
+
+
+def alias_body(alias: records.Alias) -> Json:
+    return {
+        "object": "alias",
+        "id": alias.name,
+        "model": alias.model_id,
+        "workspace_id": alias.workspace_id,
+        "updated": alias.updated,
+    }
+
+
+def alias_etag(alias: records.Alias) -> str:
+    return f'"a{alias.version}"'
 
 
 def etag(model: records.FineTunedModel) -> str:

@@ -30,7 +30,7 @@ from modelyard.registry.tenancy import TenancyService
 from modelyard.settings import Settings
 from modelyard.store.engine import Store
 
-from . import errors
+from . import answers
 from .access_log import AccessLog, configure_logging
 from .dispatch import Dispatch, Router
 from .gate import Gate
@@ -155,7 +155,7 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         return document
 
     api.openapi = openapi  # type: ignore[method-assign]
-    errors.install(api)
+    answers.install(api)
     memo = RevisionMemo(probe, max_response_bytes=settings.read_cache_bytes)
     limiter = RateLimiter(settings.rate_limit, settings.redis_url) if settings.rate_limit else None
     throttle = (

@@ -24,10 +24,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from modelyard.registry.memo import RevisionMemo
 
-from .errors import answer_for, http_error_answer
+from .answers import Answer, answer_for, http_error_answer
 from .gate import Gate
 from .operations import Call, Operation, RequestState, Services
-from .responses import Answer
 
 log = logging.getLogger("modelyard.server")
 

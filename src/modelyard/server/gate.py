@@ -34,7 +34,7 @@ from modelyard.registry.memo import RevisionMemo
 from modelyard.registry.tenancy import TenancyService
 from modelyard.store.engine import Store
 
-from .errors import control_characters, json_invalid
+from .answers import control_characters, json_invalid
 from .key_usage import KeyUsage
 from .operations import NO_BODY, RequestState
 from .ratelimit import FailedAuthThrottle, RateLimiter

@@ -36,8 +36,7 @@ from modelyard.settings import Settings
 from modelyard.store.dialect import Versions
 from modelyard.store.engine import Store
 
-from .errors import Item, missing_body, validation_items
-from .responses import Answer
+from .answers import Answer, Item, missing_body, validation_items
 
 Scope_ = Literal["read", "write", "admin"]
 P = TypeVar("P")

@@ -59,9 +59,15 @@ class TableCodec:
         sql = _insert_sql(self.table.name, names, self.placeholder)
         return sql, [self.encode(name, values[name]) for name in names]
 
-    def update(self, names: tuple[str, ...], where: tuple[str, ...]) -> str:
-        """`UPDATE table SET name = ?, ... WHERE key = ? AND ...`, built once per shape."""
-        return _update_sql(self.table.name, names, where, self.placeholder)
+    def versioned_update(
+        self, row_id: Any, version: int, values: Mapping[str, Any], new_version: int
+    ) -> tuple[str, list[Any]]:
+        """`UPDATE table SET ..., version = ? WHERE id = ? AND version = ?` and its parameters:
+        the row changes only if nobody changed it since it was read."""
+        names = tuple(sorted(values))
+        sql = _update_sql(self.table.name, (*names, "version"), ("id", "version"), self.placeholder)
+        params = [self.encode(name, values[name]) for name in names]
+        return sql, [*params, new_version, row_id, version]
 
 
 @cache

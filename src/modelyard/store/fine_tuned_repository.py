@@ -91,13 +91,18 @@ class FineTunedRepository:
     def change(self, model: records.FineTunedModel, **values: Any) -> records.FineTunedModel:
         """Set fields and bump the version (the ETag's source); returns the changed record."""
         changed = replace(model, **values, version=model.version + 1)
-        self.conn.execute(
-            _change_statement(frozenset(values)),
-            {**values, "b_id": model.id, "b_version": model.version, "version": changed.version},
-        )
+        self._update(model, values, changed.version)
         if "labels" in values:
             self.set_labels(model.id, model.workspace_id, changed.labels)
         return changed
+
+    def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
+        """The row's UPDATE: these columns and the version, if the version is still the
+        model's (a dialect may run it on its driver)."""
+        self.conn.execute(
+            _change_statement(frozenset(values)),
+            {**values, "b_id": model.id, "b_version": model.version, "version": version},
+        )
 
     def set_labels(self, model_id: str, workspace_id: str, labels: dict[str, str]) -> None:
         """The label index of a model: its rows replaced by these labels."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -70,15 +69,8 @@ class PostgresFineTunedRepository(FineTunedRepository):
         row = _execute(self.conn, _VISIBLE, (model_id, workspace_id)).fetchone()
         return records.FineTunedModel(*row) if row else None
 
-    def change(self, model: records.FineTunedModel, **values: Any) -> records.FineTunedModel:
-        if "labels" in values:  # rarer; the portable path also keeps the label index
-            return super().change(model, **values)
-        changed = replace(model, **values, version=model.version + 1)
-        names = tuple(sorted(values))
-        params = [_MODELS.encode(name, values[name]) for name in names]
-        statement = _MODELS.update((*names, "version"), ("id", "version"))
-        _execute(self.conn, statement, [*params, changed.version, model.id, model.version])
-        return changed
+    def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
+        _execute(self.conn, *_MODELS.versioned_update(model.id, model.version, values, version))
 
 
 class PostgresAuditRepository(AuditRepository):

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +48,9 @@ class SQLiteFineTunedRepository(FineTunedRepository):
         values = sqlite_driver.execute(raw, _VISIBLE, (model_id, workspace_id)).fetchone()
         return records.FineTunedModel(**_MODELS.decode(values)) if values else None
 
-    def change(self, model: records.FineTunedModel, **values: Any) -> records.FineTunedModel:
-        if "labels" in values:  # rarer; the portable path also keeps the label index
-            return super().change(model, **values)
-        changed = replace(model, **values, version=model.version + 1)
-        names = tuple(sorted(values))
-        params = [_MODELS.encode(name, values[name]) for name in names]
-        statement = _MODELS.update((*names, "version"), ("id", "version"))
-        raw = sqlite_driver.driver(self.conn)
-        sqlite_driver.execute(raw, statement, [*params, changed.version, model.id, model.version])
-        return changed
+    def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
+        statement, params = _MODELS.versioned_update(model.id, model.version, values, version)
+        sqlite_driver.execute(sqlite_driver.driver(self.conn), statement, params)
 
 
 class SQLiteAuditRepository(AuditRepository):

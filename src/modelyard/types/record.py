@@ -87,18 +87,6 @@ Quantization = Annotated[
 Flag = Annotated[bool, Field(strict=True)]
 
 
-class ArtifactIn(InputType):
-    """Where a model's weights are and what they are; `uri` is required."""
-
-    uri: ArtifactUri
-    format: ArtifactFormat | None = None
-    digest: Digest | None = None
-    size_bytes: Count | None = None
-    parameter_count: Count | None = None
-    quantization: Quantization | None = None
-    adapter: Flag | None = None
-
-
 class ArtifactPatch(InputType):
     """A JSON merge patch of the artifact: an absent key is left alone, `null` clears it."""
 
@@ -109,6 +97,12 @@ class ArtifactPatch(InputType):
     parameter_count: Count | None = None
     quantization: Quantization | None = None
     adapter: Flag | None = None
+
+
+class ArtifactIn(ArtifactPatch):
+    """Where a model's weights are and what they are; `uri` is required."""
+
+    uri: ArtifactUri
 
 
 ARTIFACT_KEYS: Final = tuple(ArtifactIn.model_fields)

@@ -9,8 +9,8 @@ from pydantic import Field
 from modelyard.types import Alias, AliasDeleted, AliasIn, AliasList
 from modelyard.types.record import ALIAS_PATTERN
 
+from ..answers import Answer, json_answer, list_answer
 from ..operations import HEADER, PATH, Call, Operations, Params
-from ..responses import Answer, json_answer, list_answer
 from .params import IfMatch
 
 operations = Operations("aliases")

@@ -9,8 +9,8 @@ from pydantic import Field
 from modelyard.types import AuditAction, AuditEventList
 from modelyard.types._base import NO_NUL
 
+from ..answers import Answer, json_answer
 from ..operations import Call, Operations, Params
-from ..responses import Answer, json_answer
 
 operations = Operations("audit")
 

@@ -11,8 +11,8 @@ from modelyard.types import (
     UpdateFTModelIn,
 )
 
+from ..answers import Answer, versioned_answer
 from ..operations import Call, Operations
-from ..responses import Answer, versioned_answer
 from .models import operations as models
 from .models import retrieve_model
 from .params import ModelChange

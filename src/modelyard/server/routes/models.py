@@ -11,8 +11,8 @@ from modelyard.types import BaseModelCard, DeleteModelOut, FTModelCard, ModelLis
 from modelyard.types._base import NO_NUL
 from modelyard.types.record import LABEL_KEY_PATTERN, LABEL_VALUE_MAX_LENGTH
 
+from ..answers import Answer, json_answer, versioned_answer
 from ..operations import Call, Operations, Params
-from ..responses import Answer, json_answer, versioned_answer
 from .params import ModelChange, ModelRef
 
 operations = Operations("models")

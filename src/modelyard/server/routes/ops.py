@@ -9,9 +9,9 @@ from pydantic import Field
 
 from modelyard.registry.errors import StoreUnavailable, Unauthorized
 
+from ..answers import Answer, json_answer
 from ..metrics import CONTENT_TYPE, exposition
 from ..operations import HEADER, Call, Operations, Params
-from ..responses import Answer, json_answer
 
 operations = Operations("operations")
 

@@ -18,8 +18,8 @@ from modelyard.types import (
     WorkspaceList,
 )
 
+from ..answers import Answer, json_answer, list_answer
 from ..operations import PATH, Call, Operations, Params
-from ..responses import Answer, json_answer, list_answer
 
 operations = Operations("tenancy")
 
