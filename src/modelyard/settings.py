@@ -29,3 +29,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     access_log: bool = True
     metrics_token: SecretStr | None = None
+    # The web console (console/): a session ends after this many hours without a request.
+    console_session_hours: float = Field(default=12, gt=0)
+    # Origins besides the request's own Host that may post the console's forms, comma-separated
+    # (e.g. `https://registry.example.com` behind a proxy that rewrites Host).
+    console_origins: str = ""
