@@ -60,6 +60,14 @@ def serve(
     migrate: Annotated[
         bool, typer.Option("--migrate/--no-migrate", help="Run migrations before serving.")
     ] = True,
+    root_path: Annotated[
+        str,
+        typer.Option(
+            envvar="MODELYARD_ROOT_PATH",
+            help="The path prefix a reverse proxy serves Modelyard under (e.g. /registry); "
+            "links and redirects are built from it.",
+        ),
+    ] = "",
     as_json: Annotated[
         bool,
         typer.Option(
@@ -99,6 +107,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="info",
+        root_path=root_path.rstrip("/"),
         access_log=False,  # ours (server/access_log.py) carries the request id
         log_config=None,  # the app factory configures logging (MODELYARD_LOG_FORMAT)
         # httptools/uvloop also set TCP_NODELAY on every connection (ARCHITECTURE.md: Nagle).

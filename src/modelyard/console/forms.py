@@ -56,16 +56,16 @@ def parse_labels(text: str) -> tuple[dict[str, str], list[str]]:
 def read_edit(form: dict[str, str]) -> Edit:
     """The edit form, checked; `patch` is set when it is valid."""
     edit = Edit(form.get("name", ""), form.get("description", ""), form.get("labels", ""))
-    new_labels, label_errors = parse_labels(_lines(edit.labels))
-    old_labels, _ = parse_labels(_lines(form.get("seen_labels", "")))
+    new_labels, label_errors = parse_labels(lines(edit.labels))
+    old_labels, _ = parse_labels(lines(form.get("seen_labels", "")))
     if label_errors:
         edit.errors["labels"] = label_errors
     if len(new_labels) > MAX_LABELS:
         edit.errors.setdefault("labels", []).append(f"At most {MAX_LABELS} labels.")
     patch: dict[str, Any] = {}
     for name in ("name", "description"):
-        value = _lines(form.get(name, ""))
-        if value != _lines(form.get(f"seen_{name}", "")):
+        value = lines(form.get(name, ""))
+        if value != lines(form.get(f"seen_{name}", "")):
             patch[name] = value or None  # an emptied field clears the value
     labels_patch: dict[str, str | None] = {
         key: value for key, value in new_labels.items() if old_labels.get(key) != value
@@ -94,6 +94,6 @@ def _sentence(message: str, where: str) -> str:
     return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
-def _lines(text: str) -> str:
+def lines(text: str) -> str:
     """Browsers send textarea lines with CRLF: compare and store them as LF."""
     return text.replace("\r\n", "\n")

@@ -26,6 +26,7 @@ from modelyard.types.record import ALIAS_PATTERN
 from . import history
 from .app import Console, Ctx
 from .forms import Edit, labels_text, parse_labels, read_edit
+from .forms import lines as _lines
 
 Json = dict[str, Any]
 PAGE_SIZE = 50
@@ -163,11 +164,7 @@ def _render_model(
     card = view["card"]
     if card["id"] != real_id(card):  # an alias: the page of the model it names
         return console.redirect(ctx, ctx.model_url(real_id(card))[len(ctx.base) :])
-    seen = {
-        "name": card.get("name") or "",
-        "description": card.get("description") or "",
-        "labels": labels_text(card["labels"]),
-    }
+    seen = _form_values(card)
     if edit is None:
         edit = Edit(seen["name"], seen["description"], seen["labels"])
     values.setdefault("done", DONE.get(ctx.request.query_params.get("done", "")))
@@ -213,27 +210,43 @@ async def _save(console: Console, ctx: Ctx, model_id: str) -> Response:
     return console.redirect(ctx, _path(ctx, model_id), done="saved")
 
 
-async def _conflict(console: Console, ctx: Ctx, model_id: str, **values: Any) -> Response:
+async def _conflict(
+    console: Console, ctx: Ctx, model_id: str, edit: Edit | None = None
+) -> Response:
     """412: the model changed since the page was loaded. The page shows what changed (from the
-    values every form of the page carries, as it was loaded, to today's), keeps the user's
-    input, and takes today's ETag: send again to apply it over the change, or reload."""
+    values every form of the page carries, as it was loaded, to today's) and takes today's
+    ETag. The user's edits are kept; a field they did not touch takes today's value, so sending
+    the form again applies their edits over the change without undoing it. Or they reload."""
     form = ctx.form
     loaded = {
         "name": form.get("seen_name") or None,
-        "description": form.get("seen_description") or None,
-        "labels": parse_labels(form.get("seen_labels", "").replace("\r\n", "\n"))[0],
+        "description": _lines(form.get("seen_description", "")) or None,
+        "labels": parse_labels(_lines(form.get("seen_labels", "")))[0],
         "archived": form.get("seen_archived") == "true",
     }
 
-    def show(tx: Tx) -> list[history.Change]:
-        card = console.services.models.retrieve(tx, ctx.signed_in.principal, model_id).body
-        return history.changes(loaded, card, fields=tuple(loaded))
+    def today(tx: Tx) -> Json:
+        return console.services.models.retrieve(tx, ctx.signed_in.principal, model_id).body
 
     try:
-        changed = await run_in_threadpool(console.read, show)
+        card = await run_in_threadpool(console.read, today)
     except NotFound:
         return console.error(ctx, 404, "This model was deleted meanwhile.")
-    return await _again(console, ctx, model_id, 412, conflict=changed, **values)
+    changed = history.changes(loaded, card, fields=tuple(loaded))
+    if edit is not None:
+        for name, value in _form_values(card).items():
+            if _lines(getattr(edit, name)) == _lines(form.get(f"seen_{name}", "")):
+                setattr(edit, name, value)
+    return await _again(console, ctx, model_id, 412, conflict=changed, edit=edit)
+
+
+def _form_values(card: Json) -> dict[str, str]:
+    """A card's fields as the edit form shows them."""
+    return {
+        "name": card.get("name") or "",
+        "description": card.get("description") or "",
+        "labels": labels_text(card["labels"]),
+    }
 
 
 async def _again(console: Console, ctx: Ctx, model_id: str, status: int, **values: Any) -> Response:
