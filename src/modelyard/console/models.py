@@ -58,7 +58,9 @@ def real_id(entry: Json) -> str:
 
 
 def model_rows(entries: list[Json]) -> list[Json]:
-    """One row per model, in the entries' order; an alias entry becomes its model's row."""
+    """One row per model of a page, in the entries' order. The list has an entry per alias
+    too (found by its name, placed by its name): one whose model has no row on the page yet
+    becomes the model's row, marked `via` the alias."""
     rows: dict[str, Json] = {}
     for entry in entries:
         model_id = real_id(entry)
@@ -66,7 +68,8 @@ def model_rows(entries: list[Json]) -> list[Json]:
             continue
         if entry["id"] != model_id:
             names = [entry["id"], *entry["aliases"]]
-            entry = {**entry, "id": model_id, "aliases": [n for n in names if n != model_id]}
+            others = [name for name in names if name != model_id]
+            entry = {**entry, "id": model_id, "aliases": others, "via": entry["id"]}
         rows[model_id] = entry
     return list(rows.values())
 
