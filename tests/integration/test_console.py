@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -356,9 +355,9 @@ def test_links_and_redirects_follow_the_root_path(app):
 
 
 @pytest.fixture
-def admin(app: Harness) -> Iterator[Harness]:
+def admin(app: Harness) -> Harness:
     sign_in(app.http)
-    yield app
+    return app
 
 
 def test_an_admin_creates_a_key_whose_secret_is_shown_once(admin):

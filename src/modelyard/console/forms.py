@@ -78,19 +78,24 @@ def read_edit(form: dict[str, str]) -> Edit:
     except ValidationError as error:
         for item in error.errors(include_url=False):
             where = str(item["loc"][0])
-            detail = item["msg"]
-            if where == "labels" and len(item["loc"]) > 1:
-                detail = f"'{item['loc'][1]}': {detail}"
-            edit.errors.setdefault(where, []).append(_sentence(detail, where))
+            edit.errors.setdefault(where, []).append(_sentence(item))
     else:
         if not edit.errors:
             edit.patch = checked
     return edit
 
 
-def _sentence(message: str, where: str) -> str:
-    if where == "labels" and "pattern" in message:
-        message += " (keys: 1-63 of a-z 0-9 . _ / -, starting and ending with a letter or digit)"
+def _sentence(item: Any) -> str:
+    """pydantic's message for a person; for a label, which one and what a key may hold."""
+    loc, message = item["loc"], str(item["msg"])
+    if loc[0] == "labels" and len(loc) > 1:
+        if loc[-1] == "[key]":
+            message = (
+                "a key is 1-63 of a-z 0-9 . _ / -, beginning and ending with a letter or digit"
+            )
+        elif item["type"] == "string_pattern_mismatch":
+            message = "a value holds no control characters"
+        return f"'{loc[1]}': {message}."
     return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
