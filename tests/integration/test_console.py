@@ -154,6 +154,15 @@ def test_a_revoked_key_ends_its_session_on_the_next_request(app):
     assert sessions(app) == []
 
 
+def test_signing_in_again_ends_the_previous_session(app):
+    sign_in(app.http)
+    # The sign-in form of another tab, opened before: its own token in its own cookie.
+    app.http.cookies.set("modelyard_console_sign_in", "other-tab", path="/console")
+    answer = post(app.http, "/console/sign-in", {"token": "other-tab", "key": app.key("read")})
+    assert answer.status_code == 303
+    assert len(sessions(app)) == 1
+
+
 def test_sign_out_deletes_the_session(app):
     csrf = sign_in(app.http)
     answer = post(app.http, "/console/sign-out", {"csrf": csrf})
@@ -344,8 +353,10 @@ def test_the_table_pages_by_fifty_with_one_row_per_model(app):
 def test_links_and_redirects_follow_the_root_path(app):
     # As uvicorn with `--root-path /registry` passes them: the path includes the root path.
     with TestClient(app.http.app, root_path="/registry") as http:
-        root = http.get("/registry/", follow_redirects=False)
-        assert root.headers["location"] == "/registry/console/"
+        for path in ("/registry/", "/registry/console"):
+            root = http.get(path, follow_redirects=False)
+            assert root.status_code == 302
+            assert root.headers["location"] == "/registry/console/"
         answer = http.get("/registry/console/", follow_redirects=False)
         assert answer.headers["location"] == "/registry/console/sign-in"
         page = http.get("/registry/console/sign-in").text

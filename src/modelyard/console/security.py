@@ -41,7 +41,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        static = "/static/" in scope["path"]
+        static = scope["path"].startswith(scope.get("root_path", "") + "/static/")
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

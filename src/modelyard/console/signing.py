@@ -11,7 +11,7 @@ from modelyard.registry.errors import Unauthorized
 
 from .app import Console, Ctx
 from .security import SESSION_COOKIE, SIGN_IN_COOKIE, clear_cookie, set_cookie, tokens_match
-from .sessions import end_session
+from .sessions import end_session, token_hash
 
 
 async def sign_in_page(console: Console, ctx: Ctx) -> Response:
@@ -48,6 +48,9 @@ async def sign_in(console: Console, ctx: Ctx) -> Response:
         console.throttle.failed(client)
         return _form(console, ctx, 401, "This API key is not valid (unknown or revoked).")
     token, _ = await console.write(console.sessions.open, principal)
+    replaced = request.cookies.get(SESSION_COOKIE)
+    if replaced:  # signing in again, maybe as another key: the old session ends
+        await end_session(console.store, console.sessions, token_hash(replaced))
     response = console.redirect(ctx)
     set_cookie(response, request, SESSION_COOKIE, token, ctx.base)
     clear_cookie(response, request, SIGN_IN_COOKIE, ctx.base)
