@@ -77,7 +77,12 @@ class Ctx:
         return self.base + path + (f"?{urlencode(pairs)}" if pairs else "")
 
     def model_url(self, model_id: str, **query: Any) -> str:
-        return self.url(f"/models/{quote(model_id, safe=':/')}", **query)
+        return self.url(model_path(model_id), **query)
+
+
+def model_path(model_id: str) -> str:
+    """A model's page below the console (ids keep their ':' and '/', as the API's paths do)."""
+    return f"/models/{quote(model_id, safe=':/')}"
 
 
 Handler = Callable[["Console", Ctx], Awaitable[Response]]

@@ -24,7 +24,7 @@ from modelyard.types import UpdateFTModelIn
 from modelyard.types.record import ALIAS_PATTERN
 
 from . import history
-from .app import Console, Ctx
+from .app import Console, Ctx, model_path
 from .forms import Edit, labels_text, parse_labels, read_edit
 from .forms import lines as _lines
 
@@ -166,7 +166,7 @@ def _render_model(
         return console.error(ctx, 404, "No such model (or not one this key can see).")
     card = view["card"]
     if card["id"] != real_id(card):  # an alias: the page of the model it names
-        return console.redirect(ctx, ctx.model_url(real_id(card))[len(ctx.base) :])
+        return console.redirect(ctx, model_path(real_id(card)))
     seen = _form_values(card)
     if edit is None:
         edit = Edit(seen["name"], seen["description"], seen["labels"])
@@ -196,7 +196,7 @@ async def _save(console: Console, ctx: Ctx, model_id: str) -> Response:
     if edit.patch is None:
         return await _again(console, ctx, model_id, 422, edit=edit)
     if not edit.changed:
-        return console.redirect(ctx, _path(ctx, model_id), done="unchanged")
+        return console.redirect(ctx, model_path(model_id), done="unchanged")
     patch: UpdateFTModelIn = edit.patch
     try:
         await console.write(
@@ -210,7 +210,7 @@ async def _save(console: Console, ctx: Ctx, model_id: str) -> Response:
         return await _again(console, ctx, model_id, 422, edit=edit)
     except RegistryError as error:
         return await _again(console, ctx, model_id, error.status, edit=edit, failure=error.message)
-    return console.redirect(ctx, _path(ctx, model_id), done="saved")
+    return console.redirect(ctx, model_path(model_id), done="saved")
 
 
 async def _conflict(
@@ -257,10 +257,6 @@ async def _again(console: Console, ctx: Ctx, model_id: str, status: int, **value
     return await run_in_threadpool(lambda: _render_model(console, ctx, model_id, status, **values))
 
 
-def _path(ctx: Ctx, model_id: str) -> str:
-    return ctx.model_url(model_id)[len(ctx.base) :]
-
-
 async def _set_archived(console: Console, ctx: Ctx, model_id: str, archived: bool) -> Response:
     try:
         await console.write(
@@ -275,7 +271,7 @@ async def _set_archived(console: Console, ctx: Ctx, model_id: str, archived: boo
     except RegistryError as error:
         return await _again(console, ctx, model_id, error.status, failure=error.message)
     return console.redirect(
-        ctx, _path(ctx, model_id), done="archived" if archived else "unarchived"
+        ctx, model_path(model_id), done="archived" if archived else "unarchived"
     )
 
 
@@ -312,7 +308,7 @@ async def _set_alias(console: Console, ctx: Ctx, model_id: str) -> Response:
     except RegistryError as error:
         errors = {"alias": error.message}
         return await _again(console, ctx, model_id, error.status, alias_errors=errors, alias=name)
-    return console.redirect(ctx, _path(ctx, model_id), done="alias-moved")
+    return console.redirect(ctx, model_path(model_id), done="alias-moved")
 
 
 async def _remove_alias(console: Console, ctx: Ctx, model_id: str) -> Response:
@@ -320,7 +316,7 @@ async def _remove_alias(console: Console, ctx: Ctx, model_id: str) -> Response:
         await console.write(console.services.aliases.delete, ctx.actor, ctx.form.get("alias", ""))
     except RegistryError as error:
         return await _again(console, ctx, model_id, error.status, failure=error.message)
-    return console.redirect(ctx, _path(ctx, model_id), done="alias-removed")
+    return console.redirect(ctx, model_path(model_id), done="alias-removed")
 
 
 _ACTIONS = {
