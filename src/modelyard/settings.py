@@ -55,3 +55,9 @@ class Settings(BaseSettings):
     @classmethod
     def _any_case(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+    # The web console (console/): a session ends after this many hours without a request.
+    console_session_hours: float = Field(default=12, gt=0)
+    # Origins besides the request's own Host that may post the console's forms, comma-separated
+    # (e.g. `https://registry.example.com` behind a proxy that rewrites Host).
+    console_origins: str = ""

@@ -146,3 +146,35 @@ def test_concurrent_changes_follow_the_rules_one_by_one(store: Store):
     with store.read() as tx:
         assert service.retrieve(tx, actor.principal, model_id).body["name"] == "third"
     assert actions(store).count("model.updated") == 2
+
+
+def test_statements_after_a_refused_change_still_run(store: Store):
+    """A refused change rolls back its savepoint inside the batch; the statements that follow on
+    the same connections (prepared ones included, on PostgreSQL) run as before. (psycopg forgets
+    its prepared statements on a ROLLBACK and, in pipeline mode, used to drop the next one it
+    prepared: "prepared statement does not exist".)"""
+    service = ModelService()
+    with store.read() as tx:
+        actor = Actor(TenancyService().authenticate(tx, ADMIN_KEY), "request")
+    with store.write() as tx:
+        found, _ = service.register(tx, actor, RegisterFTModelIn(root="mistral-small-latest"))
+    model_id = found.body["id"]
+
+    def patch(name: str, if_match: str | None = None) -> Any:
+        change = UpdateFTModelIn(name=name)
+        return store.write_together(
+            lambda tx: service.update(tx, actor, model_id, change, if_match)
+        )
+
+    async def main() -> None:
+        for round_ in range(4):
+            with pytest.raises(PreconditionFailed):
+                await patch(f"stale-{round_}", '"v999"')
+            for _ in range(2):
+                with store.read() as tx:
+                    assert tx.models.visible(actor.principal.workspace_id, model_id) is not None
+            assert (await patch(f"name-{round_}")).body["name"] == f"name-{round_}"
+
+    asyncio.run(main())
+    with store.read() as tx:
+        assert service.retrieve(tx, actor.principal, model_id).body["name"] == "name-3"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelyard.store import records
 from modelyard.store.engine import Tx
 
 from .identity import Actor, Principal
@@ -56,24 +57,34 @@ class AuditService:
             model_id=model_id,
             action=action,
         )
-        data = [
-            {
-                "object": "audit.event",
-                "id": event.id,
-                "created": event.created,
-                "action": event.action,
-                "actor_key_id": event.actor_key_id,
-                "workspace_id": event.workspace_id,
-                "model_id": event.model_id,
-                "before": event.before,
-                "after": event.after,
-                "request_id": event.request_id,
-            }
-            for event in events[:limit]
-        ]
+        data = [event_body(event) for event in events[:limit]]
         return {
             "object": "list",
             "data": data,
             "has_more": len(events) > limit,
             "last_id": data[-1]["id"] if data else None,
         }
+
+    def history(self, tx: Tx, principal: Principal, model_id: str, *, limit: int = 100) -> Json:
+        """A model's newest events, newest first (`has_more` when older ones exist)."""
+        events = tx.audit.latest(principal.organization_id, model_id=model_id, limit=limit + 1)
+        return {
+            "object": "list",
+            "data": [event_body(event) for event in events[:limit]],
+            "has_more": len(events) > limit,
+        }
+
+
+def event_body(event: records.AuditEvent) -> Json:
+    return {
+        "object": "audit.event",
+        "id": event.id,
+        "created": event.created,
+        "action": event.action,
+        "actor_key_id": event.actor_key_id,
+        "workspace_id": event.workspace_id,
+        "model_id": event.model_id,
+        "before": event.before,
+        "after": event.after,
+        "request_id": event.request_id,
+    }

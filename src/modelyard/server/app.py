@@ -6,6 +6,7 @@ What is served, outermost first:
     Dispatch     route -> gate -> parameters/body -> handler -> answer          (dispatch.py)
       the operations, each declared once with its handler                      (routes/)
     FastAPI      whatever matched no operation: /docs, /openapi.json, 404s      (here)
+      /console   the web console, mounted; `/` redirects there                 (console/)
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from typing import Any, Protocol
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelyard._version import __version__
+from modelyard.console import console_app
 from modelyard.registry.aliases import AliasService
 from modelyard.registry.audit import AuditService
 from modelyard.registry.memo import RevisionMemo
@@ -156,6 +160,9 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
 
     api.openapi = openapi  # type: ignore[method-assign]
     answers.install(api)
+    api.mount("/console", console_app(services))
+    for path in ("/", "/console"):
+        api.add_route(path, _to_console, methods=["GET", "HEAD"], include_in_schema=False)
     memo = RevisionMemo(probe, max_response_bytes=settings.read_cache_bytes)
     limiter = RateLimiter(settings.rate_limit, settings.redis_url) if settings.rate_limit else None
     throttle = (
@@ -175,6 +182,11 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
     if settings.root_path:
         asgi = RootPath(asgi, settings.root_path.rstrip("/"))
     return App(services, api, memo, asgi)
+
+
+async def _to_console(request: Request) -> RedirectResponse:
+    """`/` (and `/console` without its slash): the console, below the root path."""
+    return RedirectResponse(request.scope.get("root_path", "") + "/console/", 302)
 
 
 def app_from_env() -> App:

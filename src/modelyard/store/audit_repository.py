@@ -39,3 +39,18 @@ class AuditRepository:
             query = query.where(audit_events.c.action == action)
         rows = self.conn.execute(query.order_by(audit_events.c.id).limit(limit))
         return [records.AuditEvent(**row._mapping) for row in rows]
+
+    def latest(
+        self, organization_id: str, *, model_id: str, limit: int
+    ) -> list[records.AuditEvent]:
+        """The newest `limit` events of one model, newest first (a model's history)."""
+        query = (
+            sa.select(audit_events)
+            .where(
+                audit_events.c.organization_id == organization_id,
+                audit_events.c.model_id == model_id,
+            )
+            .order_by(audit_events.c.id.desc())
+            .limit(limit)
+        )
+        return [records.AuditEvent(**row._mapping) for row in self.conn.execute(query)]

@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from .alias_repository import AliasRepository
 from .audit_repository import AuditRepository
 from .catalog_repository import CatalogRepository
+from .console_session_repository import ConsoleSessionRepository
 from .fine_tuned_repository import FineTunedRepository
 from .tenancy_repository import TenancyRepository
 
@@ -45,6 +46,7 @@ class Dialect:
     aliases: ClassVar[type[AliasRepository]] = AliasRepository
     tenancy: ClassVar[type[TenancyRepository]] = TenancyRepository
     catalog: ClassVar[type[CatalogRepository]] = CatalogRepository
+    console_sessions: ClassVar[type[ConsoleSessionRepository]] = ConsoleSessionRepository
 
     def __init__(self, url: URL, timeout: float = 5.0) -> None:
         self.url = url

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection, Engine
 from .alias_repository import AliasRepository
 from .audit_repository import AuditRepository
 from .catalog_repository import CatalogRepository
+from .console_session_repository import ConsoleSessionRepository
 from .dialect import WRITE, Dialect, Probe, dialect_class, dialect_for, normalize_url
 from .errors import StoreError
 from .fine_tuned_repository import FineTunedRepository
@@ -70,6 +71,10 @@ class Tx:
     @cached_property
     def catalog(self) -> CatalogRepository:
         return self._dialect.catalog(self.conn)
+
+    @cached_property
+    def console_sessions(self) -> ConsoleSessionRepository:
+        return self._dialect.console_sessions(self.conn)
 
 
 class Store:

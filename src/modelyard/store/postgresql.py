@@ -124,7 +124,22 @@ class PostgreSQL(Dialect):
 
     def execute_plain(self, conn: Connection) -> Callable[[str], Any]:
         raw = _driver(conn)
-        return lambda sql: raw.execute(sql)
+
+        def run(sql: str) -> Any:
+            done = raw.execute(sql)
+            pipeline = conn.info.get(_PIPELINE)
+            if pipeline is not None and sql.startswith("ROLLBACK"):
+                # A refused change's ROLLBACK TO SAVEPOINT makes psycopg forget its prepared
+                # statements and owe the server a DEALLOCATE ALL, which it sends after its next
+                # statement. In pipeline mode it learns of the ROLLBACK only when the result
+                # arrives, after that statement was queued; the debt would then fall due after
+                # the next statement it *prepares*, deallocating it ("prepared statement does
+                # not exist" on its next use; psycopg 3.3). So: learn now, pay behind a no-op.
+                pipeline.sync()
+                raw.execute("SELECT 1", prepare=False)
+            return done
+
+        return run
 
     def is_driver_error(self, error: BaseException) -> bool:
         return isinstance(error, psycopg.Error | sa.exc.DBAPIError)

@@ -96,3 +96,12 @@ class AuditEvent:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     request_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleSession:
+    token_hash: str
+    key_id: str
+    csrf_secret: str
+    created: int
+    last_seen: int

@@ -171,3 +171,17 @@ audit_events = sa.Table(
     sa.Index(None, "organization_id", "id"),
     sa.Index(None, "model_id"),
 )
+
+# Signed-in sessions of the web console (console/), in the store so every replica knows them.
+# Only a hash of the session token is kept (as for keys); `csrf_secret` is the synchronizer token
+# of the session's forms. A session lives while its key does: revoked keys end it (checked on
+# every request). `last_seen` moves at most every few minutes (the idle timeout's clock).
+console_sessions = sa.Table(
+    "console_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("key_id", sa.ForeignKey("api_keys.id"), nullable=False, index=True),
+    sa.Column("csrf_secret", sa.String(64), nullable=False),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("last_seen", sa.BigInteger, nullable=False, index=True),
+)
