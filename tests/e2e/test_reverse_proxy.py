@@ -1,7 +1,7 @@
 """The reverse-proxy recipe of docs/operations.md, run: Debian's nginx as a child process on a
 free port (a config of its own, nothing of the system's touched), proxying `/registry/` to
-`modelyard serve --root-path /registry`, driven with plain HTTP, the official mistralai SDKs
-and a browser's view of /docs."""
+`modelyard serve --root-path /registry`, driven with plain HTTP, the official mistralai SDKs,
+a browser's view of /docs, and the console in a real Chromium."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import pytest
 
 from tests.compat.harness import LLAMA, SCRIPTS, SdkRunner, call, expect_ok
 from tests.compat.sdk_envs import MISTRALAI_1, MISTRALAI_3, REPO_ROOT, ensure_env
+from tests.support.browser import chromium
 from tests.support.server import LiveServer, free_port, run_server
 
 pytestmark = pytest.mark.compat
@@ -154,3 +155,32 @@ def test_the_documented_nginx_recipe_serves_the_api_the_sdks_and_the_docs(tmp_pa
             assert expect_ok(outcomes["archive"], classes["archive"])["archived"] is True
             assert expect_ok(outcomes["unarchive"], classes["unarchive"])["archived"] is False
             assert expect_ok(outcomes["delete"], classes["delete"])["deleted"] is True
+
+
+def test_the_console_through_the_documented_nginx_recipe(tmp_path: Path):
+    """A browser at nginx's address: `/registry/` leads to the console's sign-in, a key signs
+    in, an edit (a form POST, its Origin checked against the Host nginx passes on) is saved,
+    and every link stays under the prefix."""
+    from playwright.sync_api import expect
+
+    with proxied(tmp_path) as (server, base), chromium() as browser:
+        card = server.register(name="behind-nginx")
+        page = browser.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{base}/")
+        page.get_by_label("API key", exact=True).fill(server.admin_key)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Models", exact=True)).to_be_visible()
+        assert page.url == f"{base}/console/"
+        page.get_by_role("table").get_by_role("link", name=card["id"]).click()
+        page.get_by_label("Name", exact=True).fill("renamed through nginx")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("status")).to_have_text("Saved.")
+        links = page.eval_on_selector_all(
+            "a[href], form[action], link[href], script[src]",
+            "els => els.map(e => e.getAttribute('href') || e.getAttribute('action')"
+            " || e.getAttribute('src'))",
+        )
+        assert all(link.startswith(f"{PREFIX}/") for link in links if not link.startswith("#"))
+        with server.client() as http:
+            assert http.get(f"/v1/models/{card['id']}").json()["name"] == "renamed through nginx"
