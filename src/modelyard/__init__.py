@@ -22,10 +22,22 @@ from .client._errors import (
     RateLimitError,
     SDKError,
 )
+from .client._params import (
+    CreateApiKeyParams,
+    IfMatchParams,
+    ListAuditEventsParams,
+    ListModelsParams,
+    RegisterModelParams,
+    RequestOptions,
+    UpdateModelParams,
+)
 from .client._raw import RawResponse
-from .client._resources import Audit, Keys, Models, Workspaces
 from .client._retries import DEFAULT_RETRIES, BackoffStrategy, RetryClock, RetryConfig
 from .client._sentinel import NOT_GIVEN, NotGiven
+from .client.resources.audit import Audit
+from .client.resources.keys import Keys
+from .client.resources.models import Models
+from .client.resources.workspaces import Workspaces
 from .types import (
     ApiKey,
     ApiKeyCreated,
@@ -86,6 +98,7 @@ __all__ = [
     "ClassifierTargetOut",
     "CompletionFTModelOut",
     "ConflictError",
+    "CreateApiKeyParams",
     "DeleteModelOut",
     "ErrorBody",
     "FTModelCapabilitiesOut",
@@ -93,9 +106,12 @@ __all__ = [
     "FTModelOut",
     "HTTPValidationError",
     "HTTPValidationErrorBody",
+    "IfMatchParams",
     "InternalServerError",
     "JobsAPIRoutesFineTuningUpdateFineTunedModelResponse",
     "Keys",
+    "ListAuditEventsParams",
+    "ListModelsParams",
     "Me",
     "ModelCapabilities",
     "ModelCard",
@@ -111,6 +127,8 @@ __all__ = [
     "PreconditionFailedError",
     "RateLimitError",
     "RawResponse",
+    "RegisterModelParams",
+    "RequestOptions",
     "RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet",
     "RetryClock",
     "RetryConfig",
@@ -118,6 +136,7 @@ __all__ = [
     "Scope",
     "UnarchiveFTModelOut",
     "UnknownModelCard",
+    "UpdateModelParams",
     "ValidationErrorItem",
     "Workspace",
     "WorkspaceList",
