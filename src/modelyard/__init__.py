@@ -4,8 +4,11 @@ This package's top level is the Python SDK (`from modelyard import Modelyard`); 
 and pydantic. The server lives in `modelyard.server` and needs the `server` extra.
 """
 
+import typing
+import warnings
+
 from ._version import __version__
-from .client._cards import AnyModelCard, ModelListResult
+from .client._cards import AnyModelCard, ModelList
 from .client._client import DEFAULT_SERVER_URL, Modelyard
 from .client._errors import (
     APIConnectionError,
@@ -63,7 +66,6 @@ from .types import (
     Me,
     ModelCapabilities,
     ModelCard,
-    ModelList,
     RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet,
     Scope,
     UnarchiveFTModelOut,
@@ -116,7 +118,6 @@ __all__ = [
     "ModelCapabilities",
     "ModelCard",
     "ModelList",
-    "ModelListResult",
     "Models",
     "Modelyard",
     "ModelyardError",
@@ -143,3 +144,17 @@ __all__ = [
     "Workspaces",
     "__version__",
 ]
+
+if typing.TYPE_CHECKING:
+    ModelListResult = ModelList  # deprecated: the name `list` returned before it was `ModelList`
+
+
+def __getattr__(name: str) -> object:
+    if name == "ModelListResult":
+        warnings.warn(
+            "modelyard.ModelListResult is deprecated: it is modelyard.ModelList now",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ModelList
+    raise AttributeError(f"module 'modelyard' has no attribute {name!r}")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Unpack
 
 from ...types import ArchiveFTModelOut, FTModelCard, UnarchiveFTModelOut
 from .. import _operations as op
-from .._cards import AnyModelCard, ModelListResult
+from .._cards import AnyModelCard, ModelList
 from .._pagination import paginate, paginate_async
 from .._params import (
     IfMatchParams,
@@ -30,15 +30,15 @@ class Models(Resource):
     # The same methods (but `iter`), each returning a `RawResponse` with the headers and `etag`.
     with_raw_response = functools.cached_property(lambda self: ModelsWithRawResponse(self))
 
-    def list(self, **params: Unpack[ListModelsParams]) -> ModelListResult:
+    def list(self, **params: Unpack[ListModelsParams]) -> ModelList:
         """List the models this key can see; the filters and paging are Modelyard extensions."""
         outcome = self._yard._send(op.list_models(params), params)
-        return op.read(ModelListResult, outcome)
+        return op.read(ModelList, outcome)
 
-    async def list_async(self, **params: Unpack[ListModelsParams]) -> ModelListResult:
+    async def list_async(self, **params: Unpack[ListModelsParams]) -> ModelList:
         """List the models this key can see; the filters and paging are Modelyard extensions."""
         outcome = await self._yard._send_async(op.list_models(params), params)
-        return op.read(ModelListResult, outcome)
+        return op.read(ModelList, outcome)
 
     def iter(self, **params: Unpack[ListModelsParams]) -> Iterator[AnyModelCard]:
         """Every model the filters keep, in id order: `list` page after page (`limit`: 100)."""
