@@ -6,6 +6,7 @@ import os
 import threading
 from types import TracebackType
 from typing import Final, Unpack
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -27,11 +28,20 @@ from .resources.workspaces import Workspaces
 DEFAULT_SERVER_URL: Final = "http://localhost:8000"
 
 
+def server_root(url: str) -> str:
+    """`url` without a trailing `/` or `/v1`: the SDK adds `/v1/...` itself, and a `server_url`
+    copied from an API address (`http://host:8000/v1`) would otherwise answer 404 everywhere."""
+    root = url.rstrip("/")
+    if urlsplit(root).path.endswith("/v1"):
+        return root.removesuffix("/v1")
+    return root
+
+
 class Modelyard:
     """A client of a Modelyard server, for `with` and `async with` alike.
 
     `api_key` falls back to `MODELYARD_API_KEY` (no key: no `Authorization` header, as the
-    Mistral SDKs do); `server_url` (without `/v1`) to `MODELYARD_SERVER_URL`, then
+    Mistral SDKs do); `server_url` (a trailing `/v1` is dropped) to `MODELYARD_SERVER_URL`, then
     `http://localhost:8000`. Pass `client`/`async_client` to use your own httpx clients (proxies,
     tests); the SDK never closes a client it did not make. `retries=None` turns retries off.
     """
@@ -54,9 +64,9 @@ class Modelyard:
     ) -> None:
         if api_key is None:
             api_key = os.environ.get("MODELYARD_API_KEY") or None
-        self.server_url = (
+        self.server_url = server_root(
             server_url or os.environ.get("MODELYARD_SERVER_URL") or DEFAULT_SERVER_URL
-        ).rstrip("/")
+        )
         self.retries = retries
         self.timeout_ms = timeout_ms
         self._clock = retry_clock or RetryClock()
@@ -134,7 +144,7 @@ class Modelyard:
                 headers["If-Match"] = call.if_match
             if http_headers:
                 headers.update(http_headers)
-        base = server_url.rstrip("/") if server_url else self.server_url
+        base = server_root(server_url) if server_url else self.server_url
         millis = timeout_ms if timeout_ms is not None else self.timeout_ms
         timeout = httpx.Timeout(millis / 1000) if millis is not None else httpx.USE_CLIENT_DEFAULT
         return http.build_request(
