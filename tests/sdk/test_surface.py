@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import types
+import typing
 from typing import Any
 
 import httpx
@@ -95,6 +96,14 @@ OPERATIONS = [
 def test_every_operation_takes_the_four_per_call_options(method: Any) -> None:
     assert {"retries", "server_url", "timeout_ms", "http_headers"} <= keywords_of(method)
     assert keywords_of(method) >= RequestOptions.__optional_keys__
+
+
+@pytest.mark.parametrize("method", OPERATIONS, ids=lambda method: method.__qualname__)
+def test_every_operations_annotations_resolve_at_run_time(method: Any) -> None:
+    """`typing.get_type_hints` works (pydantic's `validate_call` and editors rely on it)."""
+    hints = typing.get_type_hints(method, include_extras=True)
+    (keywords,) = typing.get_args(hints[next(reversed(inspect.signature(method).parameters))])
+    assert typing.get_type_hints(keywords)
 
 
 def test_an_unknown_keyword_is_refused_before_anything_is_sent() -> None:

@@ -1,8 +1,7 @@
 """The pure half of every operation: what request it makes, and how its response is read.
 
-Nothing here does I/O, so the sync and async methods share all of it. The result types of the
-admin API are named by the resources that read them (`read(Workspace, outcome)`), so a program that
-only reads models never loads them.
+Nothing here does I/O, so the sync and async methods share all of it. A result that needs no more
+than its type is read with `read(Workspace, outcome)`, named by the resource method.
 """
 
 from __future__ import annotations
@@ -12,13 +11,19 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..types import DeleteModelOut
+from ..types import (
+    ClassifierFTModelOut,
+    CompletionFTModelOut,
+    DeleteModelOut,
+    FTModelOut,
+    Scope,
+)
 from ._cards import AnyModelCard
 from ._errors import error_from_response, unreadable_response
 from ._params import (
@@ -31,9 +36,6 @@ from ._params import (
     UpdateModelParams,
 )
 from ._sentinel import NOT_GIVEN, NotGiven
-
-if TYPE_CHECKING:
-    from ..types import ClassifierFTModelOut, CompletionFTModelOut, FTModelOut, Scope
 
 _Output = TypeVar("_Output", bound=BaseModel)
 _Cursor = TypeVar("_Cursor")
@@ -227,8 +229,6 @@ def _card_adapter() -> TypeAdapter[AnyModelCard]:
 
 @cache
 def _ft_model_adapter() -> TypeAdapter[FTModelOut]:
-    from ..types import FTModelOut
-
     return TypeAdapter(FTModelOut)
 
 

@@ -10,16 +10,13 @@ A name that is not declared is refused at run time, as Python refuses an unknown
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict
+from typing import Any, Final, Literal, TypedDict
 
+from ..types import AuditAction, CapabilitiesIn, ClassifierTargetIn
 from ._retries import RetryConfig
 from ._sentinel import NotGiven
-
-if TYPE_CHECKING:  # the wire types these name are imported only when an operation needs them
-    import uuid
-
-    from ..types import AuditAction, CapabilitiesIn, ClassifierTargetIn
 
 
 class RequestOptions(TypedDict, total=False):

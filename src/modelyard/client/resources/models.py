@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Unpack
+from typing import Unpack
 
-from ...types import ArchiveFTModelOut, FTModelCard, UnarchiveFTModelOut
+from ...types import (
+    ArchiveFTModelOut,
+    DeleteModelOut,
+    FTModelCard,
+    FTModelOut,
+    UnarchiveFTModelOut,
+)
 from .. import _operations as op
 from .._cards import AnyModelCard, ModelList
 from .._pagination import paginate, paginate_async
@@ -19,9 +25,6 @@ from .._params import (
 )
 from .._raw import raw_twins
 from ._resource import Resource
-
-if TYPE_CHECKING:
-    from ...types import DeleteModelOut, FTModelOut
 
 
 class Models(Resource):
