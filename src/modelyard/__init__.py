@@ -4,8 +4,11 @@ This package's top level is the Python SDK (`from modelyard import Modelyard`); 
 and pydantic. The server lives in `modelyard.server` and needs the `server` extra.
 """
 
+import typing
+import warnings
+
 from ._version import __version__
-from .client._cards import AnyModelCard, ModelListResult
+from .client._cards import AnyModelCard, ModelList
 from .client._client import DEFAULT_SERVER_URL, Modelyard
 from .client._errors import (
     APIConnectionError,
@@ -22,10 +25,22 @@ from .client._errors import (
     RateLimitError,
     SDKError,
 )
+from .client._params import (
+    CreateApiKeyParams,
+    IfMatchParams,
+    ListAuditEventsParams,
+    ListModelsParams,
+    RegisterModelParams,
+    RequestOptions,
+    UpdateModelParams,
+)
 from .client._raw import RawResponse
-from .client._resources import Audit, Keys, Models, Workspaces
 from .client._retries import DEFAULT_RETRIES, BackoffStrategy, RetryClock, RetryConfig
 from .client._sentinel import NOT_GIVEN, NotGiven
+from .client.resources.audit import Audit
+from .client.resources.keys import Keys
+from .client.resources.models import Models
+from .client.resources.workspaces import Workspaces
 from .types import (
     ApiKey,
     ApiKeyCreated,
@@ -51,7 +66,6 @@ from .types import (
     Me,
     ModelCapabilities,
     ModelCard,
-    ModelList,
     RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet,
     Scope,
     UnarchiveFTModelOut,
@@ -86,6 +100,7 @@ __all__ = [
     "ClassifierTargetOut",
     "CompletionFTModelOut",
     "ConflictError",
+    "CreateApiKeyParams",
     "DeleteModelOut",
     "ErrorBody",
     "FTModelCapabilitiesOut",
@@ -93,14 +108,16 @@ __all__ = [
     "FTModelOut",
     "HTTPValidationError",
     "HTTPValidationErrorBody",
+    "IfMatchParams",
     "InternalServerError",
     "JobsAPIRoutesFineTuningUpdateFineTunedModelResponse",
     "Keys",
+    "ListAuditEventsParams",
+    "ListModelsParams",
     "Me",
     "ModelCapabilities",
     "ModelCard",
     "ModelList",
-    "ModelListResult",
     "Models",
     "Modelyard",
     "ModelyardError",
@@ -111,6 +128,8 @@ __all__ = [
     "PreconditionFailedError",
     "RateLimitError",
     "RawResponse",
+    "RegisterModelParams",
+    "RequestOptions",
     "RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet",
     "RetryClock",
     "RetryConfig",
@@ -118,9 +137,24 @@ __all__ = [
     "Scope",
     "UnarchiveFTModelOut",
     "UnknownModelCard",
+    "UpdateModelParams",
     "ValidationErrorItem",
     "Workspace",
     "WorkspaceList",
     "Workspaces",
     "__version__",
 ]
+
+if typing.TYPE_CHECKING:
+    ModelListResult = ModelList  # deprecated: the name `list` returned before it was `ModelList`
+
+
+def __getattr__(name: str) -> object:
+    if name == "ModelListResult":
+        warnings.warn(
+            "modelyard.ModelListResult is deprecated: it is modelyard.ModelList now",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return ModelList
+    raise AttributeError(f"module 'modelyard' has no attribute {name!r}")

@@ -95,6 +95,33 @@ def test_transport_failures_are_modelyard_errors_but_not_sdk_errors() -> None:
     assert caught.value.request is not None
 
 
+@pytest.mark.parametrize(
+    ("environment", "shown"),
+    [(None, "MODELYARD_SERVER_URL (now unset)"), ("http://env.test", "(now 'http://env.test')")],
+)
+def test_a_connection_that_cannot_be_made_names_the_url_and_what_to_check(
+    monkeypatch: pytest.MonkeyPatch, environment: str | None, shown: str
+) -> None:
+    if environment is None:
+        monkeypatch.delenv("MODELYARD_SERVER_URL", raising=False)
+    else:
+        monkeypatch.setenv("MODELYARD_SERVER_URL", environment)
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno 111] Connection refused")  # as a transport raises it
+
+    yard, _ = recording_yard(refuse)
+    with yard, pytest.raises(APIConnectionError) as caught:
+        yard.models.retrieve(model_id="m")
+    message = str(caught.value)
+    assert message.startswith(
+        "cannot connect to http://yard.test (GET http://yard.test/v1/models/m): "
+        "[Errno 111] Connection refused. Is the server running there? Check server_url or "
+    )
+    assert shown in message
+    assert caught.value.request is not None
+
+
 def test_a_timeout_is_an_api_timeout_error() -> None:
     def stall(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("slow", request=request)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -29,10 +28,6 @@ from tests.support.server import LiveServer
 MODES = ["sync", "async"]
 
 
-async def collect(items: AsyncIterator[Any]) -> list[Any]:
-    return [item async for item in items]
-
-
 class Twins:
     """Any SDK object whose methods run as the sync method or as its `_async` twin; the page
     iterators come back as lists either way."""
@@ -47,13 +42,17 @@ class Twins:
             return Twins(attribute, self._runner)  # a resource, or a `with_raw_response` view
         runner = self._runner
         if runner is None:
-            if inspect.isgeneratorfunction(attribute):
-                return lambda **kwargs: list(attribute(**kwargs))
-            return attribute
+            return lambda **kwargs: as_list(attribute(**kwargs))
         twin = getattr(self._target, f"{name}_async")
-        if inspect.isasyncgenfunction(twin):
-            return lambda **kwargs: runner.run(collect(twin(**kwargs)))
-        return lambda **kwargs: runner.run(twin(**kwargs))
+        return lambda **kwargs: runner.run(awaited(twin(**kwargs)))
+
+
+def as_list(result: Any) -> Any:
+    return list(result) if isinstance(result, Iterator) else result
+
+
+async def awaited(result: Any) -> Any:
+    return [item async for item in result] if isinstance(result, AsyncIterator) else await result
 
 
 @contextmanager

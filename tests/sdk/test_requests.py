@@ -119,6 +119,35 @@ def test_server_url_defaults_to_localhost_8000(monkeypatch: pytest.MonkeyPatch) 
     assert Modelyard(api_key="k").server_url == "http://localhost:8000"
 
 
+@pytest.mark.parametrize(
+    ("server_url", "sent_to"),
+    [
+        ("http://yard.test/v1", "http://yard.test/v1/models"),
+        ("http://yard.test/v1/", "http://yard.test/v1/models"),
+        ("http://yard.test/", "http://yard.test/v1/models"),
+        ("http://proxy.test/registry/v1", "http://proxy.test/registry/v1/models"),
+        ("http://v1:8000", "http://v1:8000/v1/models"),
+    ],
+)
+def test_a_server_url_ending_in_v1_is_taken_for_the_servers_root(
+    server_url: str, sent_to: str
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return json_response(200, {"object": "list", "data": []})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    with Modelyard(api_key="k", server_url=server_url, client=http) as yard:
+        yard.models.list()
+        yard.models.list(server_url=server_url.replace("yard.test", "other.test"))
+    assert [str(request.url) for request in seen] == [
+        sent_to,
+        sent_to.replace("yard.test", "other.test"),
+    ]
+
+
 def test_per_call_server_url_headers_and_timeout_apply_to_that_call_only() -> None:
     yard, seen = recording_yard(answer_for)
     with yard:

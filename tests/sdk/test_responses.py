@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
 import httpx
 import pytest
 
+import modelyard
+import modelyard.types
 from modelyard import (
     ArchiveFTModelOut,
     BaseModelCard,
@@ -14,12 +17,13 @@ from modelyard import (
     CompletionFTModelOut,
     DeleteModelOut,
     FTModelCard,
-    ModelListResult,
+    ModelList,
     SDKError,
     UnarchiveFTModelOut,
     UnknownModelCard,
 )
 from tests.sdk.wire import FT_ID, base_card, ft_card, ft_model, json_response, recording_yard
+from tests.support.app import Harness
 
 
 def answering(status: int, body: object) -> tuple[object, list[httpx.Request]]:
@@ -32,13 +36,44 @@ def test_list_types_each_card_by_its_type() -> None:
     )
     with yard:
         result = yard.models.list()
-    assert isinstance(result, ModelListResult)
+    assert isinstance(result, ModelList)
     base, tuned = result.data
     assert isinstance(base, BaseModelCard)
     assert base.aliases == ["mistral-small-latest"]
     assert isinstance(tuned, FTModelCard)
     assert (tuned.root, tuned.archived) == ("open-mistral-7b", False)
     assert (result.has_more, result.last_id) == (None, None)
+
+
+def test_list_returns_the_seeds_model_list_and_iter_its_cards() -> None:
+    body = {"object": "list", "data": [base_card(), {"type": "agent"}]}
+    yard, _ = recording_yard(lambda r: json_response(200, body))
+    with yard:
+        result = yard.models.list()
+        page = yard.models.with_raw_response.list().parse()
+        cards = list(yard.models.iter())
+    assert isinstance(result, modelyard.ModelList)
+    assert isinstance(page, modelyard.ModelList)
+    assert cards == result.data
+
+
+def test_model_list_result_is_a_deprecated_name_of_model_list() -> None:
+    with pytest.warns(DeprecationWarning, match="ModelList"):
+        assert modelyard.ModelListResult is modelyard.ModelList
+
+
+def test_the_servers_list_type_still_has_only_the_two_known_cards(app: Harness) -> None:
+    """The SDK's `ModelList` may hold `UnknownModelCard`s; the server documents its own type."""
+    spec = app.call("GET", "/openapi.json", key=None).json()
+    listed = spec["paths"]["/v1/models"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert listed["schema"] == {"$ref": "#/components/schemas/ModelList"}
+    items = spec["components"]["schemas"]["ModelList"]["properties"]["data"]["items"]
+    assert {ref["$ref"] for ref in items["oneOf"]} == {
+        "#/components/schemas/BaseModelCard",
+        "#/components/schemas/FTModelCard",
+    }
+    assert "UnknownModelCard" not in json.dumps(spec)
+    assert modelyard.ModelList is not modelyard.types.ModelList
 
 
 def test_a_card_of_an_unknown_type_is_kept_raw_and_the_rest_of_the_list_still_parses() -> None:
@@ -152,7 +187,7 @@ def test_async_results_equal_sync_results() -> None:
     body = {"object": "list", "data": [base_card(), {"type": "agent"}, ft_card()]}
     yard, _ = recording_yard(lambda r: json_response(200, body))
 
-    async def both() -> tuple[ModelListResult, ModelListResult]:
+    async def both() -> tuple[ModelList, ModelList]:
         async with yard:
             return yard.models.list(), await yard.models.list_async()
 

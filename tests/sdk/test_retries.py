@@ -137,3 +137,32 @@ def test_may_have_reached_server_only_when_the_request_may_have_been_acted_on(
     outcome: dict[str, object], uncertain: bool
 ) -> None:
     assert may_have_reached_server(**outcome) is uncertain  # type: ignore[arg-type]
+
+
+def test_a_connection_that_cannot_be_made_is_retried_for_3_seconds_at_most_by_default() -> None:
+    refused = httpx.ConnectError("refused", request=REQUEST)
+    reset = httpx.ReadError("reset", request=REQUEST)
+
+    def delay(failure: Exception, attempt: int, elapsed: float) -> float | None:
+        return next_delay(
+            DEFAULT_RETRIES, attempt=attempt, elapsed=elapsed, now=NOW, chance=0, failure=failure
+        )
+
+    assert [delay(refused, 1, 0.0), delay(refused, 2, 0.5)] == [0.5, 1.0]
+    assert delay(refused, 3, 1.5) is None  # 1.5 s + 2 s would end past 3 s
+    assert delay(reset, 3, 1.5) == 2.0  # other failures keep the whole 30 s budget
+    assert delay(reset, 5, 7.5) == 8.0
+
+
+def test_the_budget_for_a_connection_that_cannot_be_made_is_configurable() -> None:
+    refused = httpx.ConnectError("refused", request=REQUEST)
+    patient = RetryConfig("backoff", DEFAULT_RETRIES.backoff, True, connect_max_elapsed_time=20_000)
+    delay = next_delay(patient, attempt=3, elapsed=1.5, now=NOW, chance=0, failure=refused)
+    assert delay == 2.0
+    short_backoff = RetryConfig("backoff", FAST.backoff, True, connect_max_elapsed_time=60_000)
+    assert (
+        next_delay(short_backoff, attempt=3, elapsed=0.7, now=NOW, chance=0, failure=refused)
+        is None
+    )  # the backoff's own max_elapsed_time (1 s) still applies
+    with pytest.raises(ValueError, match="connect_max_elapsed_time"):
+        RetryConfig("backoff", connect_max_elapsed_time=-1)

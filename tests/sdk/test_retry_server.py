@@ -6,6 +6,7 @@ Waits go through a fake clock, so the tests assert on them without sleeping.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -105,6 +106,31 @@ def test_connection_refused_is_retried_then_raised(mode: str) -> None:
         call(mode, yard_for(refused_url(), clock, retries=FAST), "list")
     assert not isinstance(caught.value, APITimeoutError)
     assert clock.waits == [0.1, 0.2, 0.4]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_refused_connection_is_retried_for_3_seconds_at_most_by_default(mode: str) -> None:
+    clock = FakeClock()
+    url = refused_url()
+    with pytest.raises(APIConnectionError) as caught:
+        call(mode, yard_for(url, clock), "list")
+    assert clock.waits == [0.5, 1.0]  # the next wait, 2 s, would end past 3 s
+    assert f"cannot connect to {url} (GET {url}/v1/models; 3 attempts in 1.5 s)" in str(
+        caught.value
+    )
+
+
+def test_with_the_server_down_the_default_client_gives_up_within_3_seconds() -> None:
+    url = refused_url()
+    started = time.monotonic()
+    with (
+        Modelyard(api_key="k", server_url=url) as yard,
+        pytest.raises(APIConnectionError) as caught,
+    ):
+        yard.models.list()
+    assert time.monotonic() - started < 3.5
+    assert url in str(caught.value)
+    assert "Is the server running there?" in str(caught.value)
 
 
 @pytest.mark.parametrize("mode", MODES)

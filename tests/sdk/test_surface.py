@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import re
 import subprocess
 import sys
 import types
+import typing
 from typing import Any
 
 import httpx
 import pytest
 
 import modelyard
-from modelyard import Audit, Keys, Models, Modelyard, Workspaces
-from tests.sdk.wire import base_card, json_response
+from modelyard import Audit, Keys, Models, Modelyard, RequestOptions, Workspaces
+from tests.sdk.wire import base_card, json_response, recording_yard
 
 SERVER_PACKAGES = ("fastapi", "starlette", "sqlalchemy", "uvicorn", "yaml", "alembic")
 
@@ -37,18 +39,31 @@ RESOURCES: dict[type, list[str]] = {
 
 
 def assert_twins(sync: Any, twin: Any, name: str) -> None:
-    """A coroutine twin has the very same signature; a generator's twin is an async generator
-    with the same parameters, returning `AsyncIterator[X]` where the sync one returns
-    `Iterator[X]`."""
+    """A twin takes the very same parameters. A page iterator's twin returns `AsyncIterator[X]`
+    where it returns `Iterator[X]`; every other twin is a coroutine function with the very same
+    signature."""
     sync_signature, twin_signature = inspect.signature(sync), inspect.signature(twin)
-    if inspect.isgeneratorfunction(sync):
-        assert inspect.isasyncgenfunction(twin), name
-        assert sync_signature.parameters == twin_signature.parameters, name
-        assert f"Async{sync_signature.return_annotation}" == twin_signature.return_annotation
-        assert str(sync_signature.return_annotation).startswith("Iterator["), name
+    assert sync_signature.parameters == twin_signature.parameters, name
+    returns = str(sync_signature.return_annotation)
+    if returns.startswith("Iterator["):
+        assert twin_signature.return_annotation == f"Async{returns}", name
+        assert not inspect.iscoroutinefunction(twin), name
     else:
         assert inspect.iscoroutinefunction(twin), name
         assert sync_signature == twin_signature, name
+
+
+def keywords_of(method: Any) -> frozenset[str]:
+    """The names a method's `**kwargs: Unpack[SomeParams]` declares."""
+    (kwargs,) = [
+        parameter
+        for parameter in inspect.signature(method).parameters.values()
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD
+    ]
+    match = re.fullmatch(r"Unpack\[(\w+)\]", str(kwargs.annotation))
+    assert match, kwargs.annotation
+    declared: frozenset[str] = getattr(modelyard, match[1]).__optional_keys__
+    return declared
 
 
 @pytest.mark.parametrize("resource", list(RESOURCES), ids=lambda cls: cls.__name__)
@@ -70,6 +85,37 @@ def test_every_async_method_has_a_sync_twin(resource: type) -> None:
 
 def test_me_has_an_async_twin() -> None:
     assert_twins(Modelyard.me, Modelyard.me_async, "me")
+
+
+OPERATIONS = [
+    getattr(resource, name) for resource, names in RESOURCES.items() for name in names
+] + [Modelyard.me]
+
+
+@pytest.mark.parametrize("method", OPERATIONS, ids=lambda method: method.__qualname__)
+def test_every_operation_takes_the_four_per_call_options(method: Any) -> None:
+    assert {"retries", "server_url", "timeout_ms", "http_headers"} <= keywords_of(method)
+    assert keywords_of(method) >= RequestOptions.__optional_keys__
+
+
+@pytest.mark.parametrize("method", OPERATIONS, ids=lambda method: method.__qualname__)
+def test_every_operations_annotations_resolve_at_run_time(method: Any) -> None:
+    """`typing.get_type_hints` works (pydantic's `validate_call` and editors rely on it)."""
+    hints = typing.get_type_hints(method, include_extras=True)
+    (keywords,) = typing.get_args(hints[next(reversed(inspect.signature(method).parameters))])
+    assert typing.get_type_hints(keywords)
+
+
+def test_an_unknown_keyword_is_refused_before_anything_is_sent() -> None:
+    yard, seen = recording_yard(lambda request: json_response(200, base_card()))
+    with yard:
+        with pytest.raises(TypeError, match="timeout"):
+            yard.models.retrieve(model_id="m", timeout=5)  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="name"):
+            yard.models.archive(model_id="m", name="x")  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="limit"):
+            list(yard.keys.list(limit=3))  # type: ignore[call-arg]
+    assert seen == []
 
 
 @pytest.mark.parametrize("attribute", ["models", "workspaces", "keys", "audit"])

@@ -1,5 +1,9 @@
 """What `list` and `retrieve` return: the wire cards, plus `UnknownModelCard` for a `type` this SDK
-does not know yet, so a newer server's new kind of card never fails the whole list."""
+does not know yet, so a newer server's new kind of card never fails the whole list.
+
+The SDK's `ModelList` is its own class, exported from `modelyard` under the seed's name; the
+server keeps documenting `modelyard.types.ModelList`, whose items are only the two known cards.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ AnyModelCard = Annotated[
 ]
 
 
-class ModelListResult(OutputType):
+class ModelList(OutputType):
     """The seed's `ModelList`, whose items may also be `UnknownModelCard`s.
 
     `has_more` and `last_id` are set only when the request asked for a page (`limit`).

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
 from types import TracebackType
-from typing import Final
+from typing import Final, Unpack
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -14,21 +14,34 @@ from .._version import __version__
 from ..types import Me
 from . import _operations as op
 from ._operations import Call, Outcome
+from ._params import RequestOptions
 from ._raw import CAPTURE
-from ._resources import Audit, Keys, Models, Workspaces
 from ._retries import DEFAULT_RETRIES, RetryClock, RetryConfig
 from ._sending import send, send_async
 from ._sentinel import NOT_GIVEN, NotGiven
 from ._transport import AsyncSender, Sender, new_async_client, new_client
+from .resources.audit import Audit
+from .resources.keys import Keys
+from .resources.models import Models
+from .resources.workspaces import Workspaces
 
 DEFAULT_SERVER_URL: Final = "http://localhost:8000"
+
+
+def server_root(url: str) -> str:
+    """`url` without a trailing `/` or `/v1`: the SDK adds `/v1/...` itself, and a `server_url`
+    copied from an API address (`http://host:8000/v1`) would otherwise answer 404 everywhere."""
+    root = url.rstrip("/")
+    if urlsplit(root).path.endswith("/v1"):
+        return root.removesuffix("/v1")
+    return root
 
 
 class Modelyard:
     """A client of a Modelyard server, for `with` and `async with` alike.
 
     `api_key` falls back to `MODELYARD_API_KEY` (no key: no `Authorization` header, as the
-    Mistral SDKs do); `server_url` (without `/v1`) to `MODELYARD_SERVER_URL`, then
+    Mistral SDKs do); `server_url` (a trailing `/v1` is dropped) to `MODELYARD_SERVER_URL`, then
     `http://localhost:8000`. Pass `client`/`async_client` to use your own httpx clients (proxies,
     tests); the SDK never closes a client it did not make. `retries=None` turns retries off.
     """
@@ -51,9 +64,9 @@ class Modelyard:
     ) -> None:
         if api_key is None:
             api_key = os.environ.get("MODELYARD_API_KEY") or None
-        self.server_url = (
+        self.server_url = server_root(
             server_url or os.environ.get("MODELYARD_SERVER_URL") or DEFAULT_SERVER_URL
-        ).rstrip("/")
+        )
         self.retries = retries
         self.timeout_ms = timeout_ms
         self._clock = retry_clock or RetryClock()
@@ -78,29 +91,15 @@ class Modelyard:
 
     # --- the caller's own key ---
 
-    def me(
-        self,
-        *,
-        retries: RetryConfig | NotGiven | None = NOT_GIVEN,
-        server_url: str | None = None,
-        timeout_ms: int | None = None,
-        http_headers: Mapping[str, str] | None = None,
-    ) -> Me:
+    def me(self, **options: Unpack[RequestOptions]) -> Me:
         """The calling key: its id, name, scope, workspace and organization (any scope)."""
-        outcome = self._send(op.get_me(), retries, server_url, timeout_ms, http_headers)
-        return op.read_me(outcome)
+        outcome = self._send(op.get_me(), options)
+        return op.read(Me, outcome)
 
-    async def me_async(
-        self,
-        *,
-        retries: RetryConfig | NotGiven | None = NOT_GIVEN,
-        server_url: str | None = None,
-        timeout_ms: int | None = None,
-        http_headers: Mapping[str, str] | None = None,
-    ) -> Me:
+    async def me_async(self, **options: Unpack[RequestOptions]) -> Me:
         """The calling key: its id, name, scope, workspace and organization (any scope)."""
-        outcome = await self._send_async(op.get_me(), retries, server_url, timeout_ms, http_headers)
-        return op.read_me(outcome)
+        outcome = await self._send_async(op.get_me(), options)
+        return op.read(Me, outcome)
 
     # --- the clients, made on first use: a sync-only caller never pays for an async one ---
 
@@ -123,13 +122,14 @@ class Modelyard:
     # --- pure: a call and the per-call options become one request ---
 
     def _request(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        call: Call,
-        server_url: str | None,
-        timeout_ms: int | None,
-        http_headers: Mapping[str, str] | None,
+        self, http: httpx.Client | httpx.AsyncClient, call: Call, options: RequestOptions
     ) -> httpx.Request:
+        if options and not options.keys() <= call.keywords:
+            unknown = ", ".join(sorted(options.keys() - call.keywords))
+            raise TypeError(f"unexpected keyword argument(s): {unknown}")
+        server_url = options.get("server_url")
+        timeout_ms = options.get("timeout_ms")
+        http_headers = options.get("http_headers")
         # A client this SDK made carries the default headers already (merging them into every
         # request cost ~5% of a warm `retrieve`); an injected one gets them per request.
         owned = (http is self._client and self._owns_client) or (
@@ -144,7 +144,7 @@ class Modelyard:
                 headers["If-Match"] = call.if_match
             if http_headers:
                 headers.update(http_headers)
-        base = server_url.rstrip("/") if server_url else self.server_url
+        base = server_root(server_url) if server_url else self.server_url
         millis = timeout_ms if timeout_ms is not None else self.timeout_ms
         timeout = httpx.Timeout(millis / 1000) if millis is not None else httpx.USE_CLIENT_DEFAULT
         return http.build_request(
@@ -156,41 +156,28 @@ class Modelyard:
             timeout=timeout,
         )
 
-    def _retry_config(self, retries: RetryConfig | NotGiven | None) -> RetryConfig | None:
+    def _retry_config(self, options: RequestOptions) -> RetryConfig | None:
+        retries = options.get("retries", NOT_GIVEN)
         return self.retries if isinstance(retries, NotGiven) else retries
 
     # --- I/O: the two twins hand over to the send loops ---
 
-    def _send(
-        self,
-        call: Call,
-        retries: RetryConfig | NotGiven | None,
-        server_url: str | None,
-        timeout_ms: int | None,
-        http_headers: Mapping[str, str] | None,
-    ) -> Outcome:
+    def _send(self, call: Call, options: RequestOptions) -> Outcome:
         http = self._http()
-        request = self._request(http, call, server_url, timeout_ms, http_headers)
+        request = self._request(http, call, options)
         sender = self._sender or http
-        outcome = send(sender, request, self._retry_config(retries), self._clock, call.idempotent)
+        outcome = send(sender, request, self._retry_config(options), self._clock, call.idempotent)
         capture = CAPTURE.get()
         if capture is not None:  # a `with_raw_response` method is waiting for the response
             capture.append(outcome.response)
         return outcome
 
-    async def _send_async(
-        self,
-        call: Call,
-        retries: RetryConfig | NotGiven | None,
-        server_url: str | None,
-        timeout_ms: int | None,
-        http_headers: Mapping[str, str] | None,
-    ) -> Outcome:
+    async def _send_async(self, call: Call, options: RequestOptions) -> Outcome:
         http = self._async_http()
-        request = self._request(http, call, server_url, timeout_ms, http_headers)
+        request = self._request(http, call, options)
         sender = self._async_sender or http
         outcome = await send_async(
-            sender, request, self._retry_config(retries), self._clock, call.idempotent
+            sender, request, self._retry_config(options), self._clock, call.idempotent
         )
         capture = CAPTURE.get()
         if capture is not None:  # a `with_raw_response` method is waiting for the response

@@ -20,6 +20,8 @@ response (as in the seed). Catch `ModelyardError` to handle both.
 
 from __future__ import annotations
 
+import os
+
 import httpx
 from pydantic import ValidationError
 
@@ -153,11 +155,23 @@ def unreadable_response(response: httpx.Response, problem: ValidationError) -> S
     return SDKError(message, response.status_code, response.text, response.headers, response)
 
 
-def connection_error(exc: httpx.TransportError) -> APIConnectionError:
-    request = _request_of(exc)
-    where = f" ({request.method} {request.url})" if request is not None else ""
+def connection_error(
+    exc: httpx.TransportError, request: httpx.Request, attempts: int = 1, seconds: float = 0.0
+) -> APIConnectionError:
+    """The error for a request that got no response, naming where it went and how often."""
+    tried = f"; {attempts} attempts in {seconds:.1f} s" if attempts > 1 else ""
+    where = f" ({request.method} {request.url}{tried})"
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"request timed out{where}", request)
+    if isinstance(exc, httpx.ConnectError):
+        server = str(request.url.copy_with(path="/", query=None, fragment=None)).rstrip("/")
+        configured = os.environ.get("MODELYARD_SERVER_URL")
+        now = repr(configured) if configured else "unset"
+        message = (
+            f"cannot connect to {server}{where}: {exc}. Is the server running there? Check"
+            f" server_url or MODELYARD_SERVER_URL (now {now})."
+        )
+        return APIConnectionError(message, request)
     return APIConnectionError(f"connection failed{where}: {exc!r}", request)
 
 
@@ -185,11 +199,3 @@ def _fallback_message(response: httpx.Response, body: str) -> str:
         ]
         return "; ".join(problems) or "request validation failed"
     return response.reason_phrase or f"HTTP {response.status_code}"
-
-
-def _request_of(exc: httpx.TransportError) -> httpx.Request | None:
-    # `.request` raises RuntimeError when httpx raised the error before a request existed.
-    try:
-        return exc.request
-    except RuntimeError:
-        return None

@@ -1,47 +1,52 @@
 """The pure half of every operation: what request it makes, and how its response is read.
 
-Nothing here does I/O, so the sync and async methods share all of it.
+Nothing here does I/O, so the sync and async methods share all of it. A result that needs no more
+than its type is read with `read(Workspace, outcome)`, named by the resource method.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, TypeVar
+from typing import Any, Final, TypeVar
 from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..types import (
-    ApiKeyCreated,
-    ApiKeyList,
-    ApiKeyRevoked,
-    ArchiveFTModelOut,
-    AuditAction,
-    AuditEventList,
-    CapabilitiesIn,
     ClassifierFTModelOut,
-    ClassifierTargetIn,
     CompletionFTModelOut,
     DeleteModelOut,
-    FTModelCard,
     FTModelOut,
-    Me,
     Scope,
-    UnarchiveFTModelOut,
-    Workspace,
-    WorkspaceList,
 )
-from ._cards import AnyModelCard, ModelListResult
+from ._cards import AnyModelCard
 from ._errors import error_from_response, unreadable_response
+from ._params import (
+    REQUEST_OPTIONS,
+    CreateApiKeyParams,
+    IfMatchParams,
+    ListAuditEventsParams,
+    ListModelsParams,
+    RegisterModelParams,
+    UpdateModelParams,
+)
 from ._sentinel import NOT_GIVEN, NotGiven
 
 _Output = TypeVar("_Output", bound=BaseModel)
-_Cursor = TypeVar("_Cursor", str, int)
+_Cursor = TypeVar("_Cursor")
+
+# The keywords each kind of operation accepts: its own optional arguments and the options.
+_IF_MATCH: Final = IfMatchParams.__optional_keys__
+_UPDATE: Final = UpdateModelParams.__optional_keys__
+_LIST_MODELS: Final = ListModelsParams.__optional_keys__
+_REGISTER: Final = RegisterModelParams.__optional_keys__
+_CREATE_API_KEY: Final = CreateApiKeyParams.__optional_keys__
+_LIST_AUDIT_EVENTS: Final = ListAuditEventsParams.__optional_keys__
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,8 @@ class Call:
     # False for a call that a second attempt would carry out twice (creating a workspace or a
     # key): it is retried only when the server certainly did not act on the first attempt.
     idempotent: bool = True
+    # The keyword arguments the operation takes (see `_params`): any other is refused.
+    keywords: frozenset[str] = REQUEST_OPTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,92 +94,73 @@ def _json(body: Mapping[str, Any]) -> bytes:
 # --- requests ---------------------------------------------------------------------------------
 
 
-def list_models(
-    *,
-    type: Literal["base", "fine-tuned"] | None,
-    archived: bool | None,
-    q: str | None,
-    provider: str | None,
-    model: str | None,
-    limit: int | None,
-    after: str | None,
-) -> Call:
-    given = {"type": type, "q": q, "provider": provider, "model": model, "after": after}
-    params = {key: value for key, value in given.items() if value is not None}
-    if archived is not None:
-        params["archived"] = "true" if archived else "false"
-    if limit is not None:
-        params["limit"] = str(limit)
-    return Call("GET", "/v1/models", params or None)
+def _query(params: Mapping[str, object], *names: str) -> dict[str, str] | None:
+    """The query parameters `names` of those given (`None` is left out), in wire form."""
+    given = {name: params.get(name) for name in names}
+    query = {
+        name: ("true" if value else "false") if isinstance(value, bool) else str(value)
+        for name, value in given.items()
+        if value is not None
+    }
+    return query or None
+
+
+def list_models(params: ListModelsParams) -> Call:
+    query = _query(params, "type", "archived", "q", "provider", "model", "limit", "after")
+    return Call("GET", "/v1/models", query, keywords=_LIST_MODELS)
 
 
 def retrieve_model(model_id: str) -> Call:
     return Call("GET", model_path("/v1/models", model_id))
 
 
-def delete_model(model_id: str, if_match: str | None) -> Call:
-    return Call("DELETE", model_path("/v1/models", model_id), if_match=if_match)
+def delete_model(model_id: str, params: IfMatchParams) -> Call:
+    path = model_path("/v1/models", model_id)
+    return Call("DELETE", path, if_match=params.get("if_match"), keywords=_IF_MATCH)
 
 
-def update_model(
-    model_id: str,
-    *,
-    name: str | NotGiven | None,
-    description: str | NotGiven | None,
-    if_match: str | None,
-) -> Call:
+def update_model(model_id: str, params: UpdateModelParams) -> Call:
     # A JSON merge patch: only the keys the caller gave, and `None` is sent as null (clears it).
-    patch = {
-        key: value
-        for key, value in (("name", name), ("description", description))
-        if value is not NOT_GIVEN
+    # Passing `NOT_GIVEN`, as earlier versions asked, still means "leave it as it is".
+    given = {
+        "name": params.get("name", NOT_GIVEN),
+        "description": params.get("description", NOT_GIVEN),
     }
-    return Call(
-        "PATCH",
-        model_path("/v1/fine_tuning/models", model_id),
-        body=_json(patch),
-        if_match=if_match,
-    )
+    patch = {key: value for key, value in given.items() if not isinstance(value, NotGiven)}
+    path = model_path("/v1/fine_tuning/models", model_id)
+    body, if_match = _json(patch), params.get("if_match")
+    return Call("PATCH", path, body=body, if_match=if_match, keywords=_UPDATE)
 
 
-def archive_model(model_id: str, if_match: str | None) -> Call:
+def archive_model(model_id: str, params: IfMatchParams) -> Call:
     path = model_path("/v1/fine_tuning/models", model_id, "/archive")
-    return Call("POST", path, if_match=if_match)
+    return Call("POST", path, if_match=params.get("if_match"), keywords=_IF_MATCH)
 
 
-def unarchive_model(model_id: str, if_match: str | None) -> Call:
+def unarchive_model(model_id: str, params: IfMatchParams) -> Call:
     path = model_path("/v1/fine_tuning/models", model_id, "/archive")
-    return Call("DELETE", path, if_match=if_match)
+    return Call("DELETE", path, if_match=params.get("if_match"), keywords=_IF_MATCH)
 
 
-def register_model(
-    *,
-    root: str,
-    job: str | uuid.UUID | None,
-    name: str | None,
-    description: str | None,
-    suffix: str | None,
-    model_type: Literal["completion", "classifier"] | None,
-    classifier_targets: Sequence[ClassifierTargetIn | Mapping[str, Any]] | None,
-    capabilities: CapabilitiesIn | Mapping[str, bool] | None,
-    max_context_length: int | None,
-) -> Call:
+def register_model(root: str, params: RegisterModelParams) -> Call:
     # The job id is fixed here, before the first attempt: the server answers a replay of the same
     # job and body with the card it already made, so every retry is safe.
+    job = params.get("job")
     body: dict[str, Any] = {"root": root, "job": str(job if job is not None else uuid.uuid4())}
     optional = {
-        "name": name,
-        "description": description,
-        "suffix": suffix,
-        "model_type": model_type,
-        "max_context_length": max_context_length,
+        "name": params.get("name"),
+        "description": params.get("description"),
+        "suffix": params.get("suffix"),
+        "model_type": params.get("model_type"),
+        "max_context_length": params.get("max_context_length"),
     }
     body.update((key, value) for key, value in optional.items() if value is not None)
-    if classifier_targets is not None:
-        body["classifier_targets"] = [_plain(target) for target in classifier_targets]
+    targets, capabilities = params.get("classifier_targets"), params.get("capabilities")
+    if targets is not None:
+        body["classifier_targets"] = [_plain(target) for target in targets]
     if capabilities is not None:
         body["capabilities"] = _plain(capabilities)
-    return Call("POST", "/v1/fine_tuning/models", body=_json(body))
+    return Call("POST", "/v1/fine_tuning/models", body=_json(body), keywords=_REGISTER)
 
 
 def get_me() -> Call:
@@ -187,11 +175,14 @@ def list_workspaces() -> Call:
     return Call("GET", "/v1/workspaces")
 
 
-def create_api_key(workspace: str, scope: Scope, name: str | None) -> Call:
+def create_api_key(workspace: str, scope: Scope, params: CreateApiKeyParams) -> Call:
     body = {"workspace": workspace, "scope": scope}
+    name = params.get("name")
     if name is not None:
         body["name"] = name
-    return Call("POST", "/v1/api_keys", body=_json(body), idempotent=False)
+    return Call(
+        "POST", "/v1/api_keys", body=_json(body), idempotent=False, keywords=_CREATE_API_KEY
+    )
 
 
 def list_api_keys() -> Call:
@@ -203,19 +194,9 @@ def revoke_api_key(key_id: str) -> Call:
     return Call("DELETE", f"/v1/api_keys/{_segment('key_id', key_id)}")
 
 
-def list_audit_events(
-    *, after: int | None, limit: int | None, model_id: str | None, action: AuditAction | None
-) -> Call:
-    params: dict[str, str] = {}
-    if after is not None:
-        params["after"] = str(after)
-    if limit is not None:
-        params["limit"] = str(limit)
-    if model_id is not None:
-        params["model_id"] = model_id
-    if action is not None:
-        params["action"] = action
-    return Call("GET", "/v1/audit/events", params or None)
+def list_audit_events(params: ListAuditEventsParams) -> Call:
+    query = _query(params, "after", "limit", "model_id", "action")
+    return Call("GET", "/v1/audit/events", query, keywords=_LIST_AUDIT_EVENTS)
 
 
 def next_after(
@@ -224,7 +205,8 @@ def next_after(
     """The `after` of the page following one, or None when that page was the last.
 
     A page that says `has_more` but gives no new `last_id` ends the walk too, so a server that
-    does not page (no `has_more`) or misbehaves can never make an iterator loop forever.
+    does not page (no `has_more`) or misbehaves can never make an iterator loop forever. This is
+    the one paging rule; `_pagination` follows it for every iterator.
     """
     if not has_more or last_id is None or last_id == after:
         return None
@@ -257,7 +239,8 @@ def _success(outcome: Outcome) -> httpx.Response:
     return response
 
 
-def _read(model: type[_Output], outcome: Outcome) -> _Output:
+def read(model: type[_Output], outcome: Outcome) -> _Output:
+    """The response's body as `model`, or the error its status stands for."""
     response = _success(outcome)
     try:
         return model.model_validate_json(response.content)
@@ -273,17 +256,9 @@ def _read_with(adapter: TypeAdapter[Any], outcome: Outcome) -> Any:
         raise unreadable_response(response, problem) from problem
 
 
-def read_list(outcome: Outcome) -> ModelListResult:
-    return _read(ModelListResult, outcome)
-
-
 def read_card(outcome: Outcome) -> AnyModelCard:
     card: AnyModelCard = _read_with(_card_adapter(), outcome)
     return card
-
-
-def read_ft_card(outcome: Outcome) -> FTModelCard:
-    return _read(FTModelCard, outcome)
 
 
 def read_ft_model(outcome: Outcome) -> CompletionFTModelOut | ClassifierFTModelOut:
@@ -301,40 +276,4 @@ def read_deleted(outcome: Outcome, model_id: str) -> DeleteModelOut:
             # model is gone, which is what the caller asked for, so report success, not a 404.
             return DeleteModelOut(id=model_id, deleted=True)
         raise error
-    return _read(DeleteModelOut, outcome)
-
-
-def read_archived(outcome: Outcome) -> ArchiveFTModelOut:
-    return _read(ArchiveFTModelOut, outcome)
-
-
-def read_unarchived(outcome: Outcome) -> UnarchiveFTModelOut:
-    return _read(UnarchiveFTModelOut, outcome)
-
-
-def read_me(outcome: Outcome) -> Me:
-    return _read(Me, outcome)
-
-
-def read_workspace(outcome: Outcome) -> Workspace:
-    return _read(Workspace, outcome)
-
-
-def read_workspaces(outcome: Outcome) -> WorkspaceList:
-    return _read(WorkspaceList, outcome)
-
-
-def read_key_created(outcome: Outcome) -> ApiKeyCreated:
-    return _read(ApiKeyCreated, outcome)
-
-
-def read_keys(outcome: Outcome) -> ApiKeyList:
-    return _read(ApiKeyList, outcome)
-
-
-def read_key_revoked(outcome: Outcome) -> ApiKeyRevoked:
-    return _read(ApiKeyRevoked, outcome)
-
-
-def read_audit_events(outcome: Outcome) -> AuditEventList:
-    return _read(AuditEventList, outcome)
+    return read(DeleteModelOut, outcome)

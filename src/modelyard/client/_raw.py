@@ -16,7 +16,9 @@ from typing import Generic, ParamSpec, TypeVar
 import httpx
 
 _T = TypeVar("_T")
+_U = TypeVar("_U")
 _P = ParamSpec("_P")
+_Q = ParamSpec("_Q")
 
 # Set only while a `with_raw_response` method runs: the list `Modelyard._send` appends the final
 # response to. A context variable is per thread and per asyncio task, so concurrent calls never
@@ -100,3 +102,10 @@ def to_raw_async(method: Callable[_P, Awaitable[_T]]) -> Callable[_P, Awaitable[
         return RawResponse(_response(seen), parsed)
 
     return wrapper
+
+
+def raw_twins(
+    method: Callable[_P, _T], twin: Callable[_Q, Awaitable[_U]]
+) -> tuple[Callable[_P, RawResponse[_T]], Callable[_Q, Awaitable[RawResponse[_U]]]]:
+    """A method and its `_async` twin, each returning its `RawResponse`."""
+    return to_raw(method), to_raw_async(twin)

@@ -52,15 +52,23 @@ DEFAULT_BACKOFF: Final = BackoffStrategy(
 
 @dataclass(frozen=True, slots=True)
 class RetryConfig:
-    """`RetryConfig("backoff", BackoffStrategy(...), retry_connection_errors)`; `"none"`: off."""
+    """`RetryConfig("backoff", BackoffStrategy(...), retry_connection_errors)`; `"none"`: off.
+
+    `connect_max_elapsed_time` (ms, a Modelyard extension) caps how long a connection that cannot
+    be made at all (refused, unknown host) is retried: that is a server that is down or a wrong
+    `server_url`, which waiting out the whole backoff budget (30 s by default) rarely mends.
+    """
 
     strategy: Literal["backoff", "none"]
     backoff: BackoffStrategy = DEFAULT_BACKOFF
     retry_connection_errors: bool = True
+    connect_max_elapsed_time: int = 3_000
 
     def __post_init__(self) -> None:
         if self.strategy not in ("backoff", "none"):
             raise ValueError(f"unknown retry strategy {self.strategy!r}: use 'backoff' or 'none'")
+        if self.connect_max_elapsed_time < 0:
+            raise ValueError("connect_max_elapsed_time must not be negative")
 
 
 DEFAULT_RETRIES: Final = RetryConfig("backoff", DEFAULT_BACKOFF, retry_connection_errors=True)
@@ -143,9 +151,10 @@ def next_delay(
     """Seconds to wait before the next attempt, or None to stop and report this outcome.
 
     The server's `Retry-After` wins over backoff (it is not capped by `max_interval`: the server
-    knows when it will take us). Either way, a wait that would end past `max_elapsed_time` gives
-    up now instead of sleeping for nothing. A call that is not `idempotent` (creating a workspace
-    or a key) is retried only when the server certainly did not act on this attempt.
+    knows when it will take us). Either way, a wait that would end past `max_elapsed_time` (for a
+    connection that could not be made: `connect_max_elapsed_time`, if shorter) gives up now
+    instead of sleeping for nothing. A call that is not `idempotent` (creating a workspace or a
+    key) is retried only when the server certainly did not act on this attempt.
     """
     if config is None or not should_retry(config, status=status, failure=failure):
         return None
@@ -153,7 +162,10 @@ def next_delay(
         return None
     asked = parse_retry_after(headers, now) if headers is not None else None
     delay = asked if asked is not None else backoff_delay(config.backoff, attempt, chance)
-    if elapsed + delay > config.backoff.max_elapsed_time / 1000:
+    budget = config.backoff.max_elapsed_time
+    if isinstance(failure, httpx.ConnectError):
+        budget = min(budget, config.connect_max_elapsed_time)
+    if elapsed + delay > budget / 1000:
         return None
     return delay
 

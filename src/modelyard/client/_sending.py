@@ -37,7 +37,8 @@ def send(
                 idempotent=idempotent,
             )
             if delay is None:
-                raise connection_error(failure) from failure
+                elapsed = clock.monotonic() - start
+                raise connection_error(failure, request, attempt, elapsed) from failure
             uncertain = uncertain or may_have_reached_server(failure=failure)
         else:
             status = response.status_code
@@ -84,7 +85,8 @@ async def send_async(
                 idempotent=idempotent,
             )
             if delay is None:
-                raise connection_error(failure) from failure
+                elapsed = clock.monotonic() - start
+                raise connection_error(failure, request, attempt, elapsed) from failure
             uncertain = uncertain or may_have_reached_server(failure=failure)
         else:
             status = response.status_code

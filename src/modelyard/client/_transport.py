@@ -77,13 +77,20 @@ class AsyncSender(Protocol):
     async def send(self, request: httpx.Request) -> httpx.Response: ...
 
 
+def _hooked(client: httpx.Client | httpx.AsyncClient) -> bool:
+    hooks = client.event_hooks
+    return bool(hooks["request"] or hooks["response"])
+
+
 class DirectSender:
     """Sends a request through a client this SDK made, straight to its transport.
 
     `httpx.Client.send` also runs auth flows, redirect handling, cookie extraction and stream
     wrappers, none of which such a client uses (no auth, no redirects followed, a JSON API that
     sets no cookies): ~10% of a warm `retrieve` (bench/sdk.py). The response is read and closed,
-    with `request` and `elapsed` set, as `send` leaves it.
+    with `request` and `elapsed` set, as `send` leaves it. Once someone adds an event hook to the
+    client, or closes it, requests go through `client.send` again, so hooks run (and httpx raises
+    its own error for a closed client).
     """
 
     def __init__(self, client: httpx.Client, transport: LazyTLSTransport) -> None:
@@ -91,8 +98,8 @@ class DirectSender:
         self.transport = transport
 
     def send(self, request: httpx.Request) -> httpx.Response:
-        if self.client.is_closed:
-            return self.client.send(request)  # httpx's own error for a closed client
+        if self.client.is_closed or _hooked(self.client):
+            return self.client.send(request)
         started = time.perf_counter()
         response = self.transport.handle_request(request)
         response.request = request
@@ -112,7 +119,7 @@ class AsyncDirectSender:
         self.transport = transport
 
     async def send(self, request: httpx.Request) -> httpx.Response:
-        if self.client.is_closed:
+        if self.client.is_closed or _hooked(self.client):
             return await self.client.send(request)
         started = time.perf_counter()
         response = await self.transport.handle_async_request(request)
