@@ -28,25 +28,34 @@ from .client._errors import (
 from .client._params import (
     CreateApiKeyParams,
     IfMatchParams,
+    ListApiKeysParams,
     ListAuditEventsParams,
     ListModelsParams,
     RegisterModelParams,
     RequestOptions,
+    SetAliasParams,
     UpdateModelParams,
 )
 from .client._raw import RawResponse
 from .client._retries import DEFAULT_RETRIES, BackoffStrategy, RetryClock, RetryConfig
 from .client._sentinel import NOT_GIVEN, NotGiven
+from .client.resources.aliases import Aliases
 from .client.resources.audit import Audit
 from .client.resources.keys import Keys
 from .client.resources.models import Models
 from .client.resources.workspaces import Workspaces
 from .types import (
+    Alias,
+    AliasDeleted,
+    AliasList,
     ApiKey,
     ApiKeyCreated,
     ApiKeyList,
     ApiKeyRevoked,
     ArchiveFTModelOut,
+    Artifact,
+    ArtifactIn,
+    ArtifactPatch,
     AuditAction,
     AuditEvent,
     AuditEventList,
@@ -81,12 +90,19 @@ __all__ = [
     "NOT_GIVEN",
     "APIConnectionError",
     "APITimeoutError",
+    "Alias",
+    "AliasDeleted",
+    "AliasList",
+    "Aliases",
     "AnyModelCard",
     "ApiKey",
     "ApiKeyCreated",
     "ApiKeyList",
     "ApiKeyRevoked",
     "ArchiveFTModelOut",
+    "Artifact",
+    "ArtifactIn",
+    "ArtifactPatch",
     "Audit",
     "AuditAction",
     "AuditEvent",
@@ -112,6 +128,7 @@ __all__ = [
     "InternalServerError",
     "JobsAPIRoutesFineTuningUpdateFineTunedModelResponse",
     "Keys",
+    "ListApiKeysParams",
     "ListAuditEventsParams",
     "ListModelsParams",
     "Me",
@@ -135,6 +152,7 @@ __all__ = [
     "RetryConfig",
     "SDKError",
     "Scope",
+    "SetAliasParams",
     "UnarchiveFTModelOut",
     "UnknownModelCard",
     "UpdateModelParams",

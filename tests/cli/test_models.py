@@ -56,13 +56,16 @@ def test_list_filters_by_type_state_text_and_provider(live_server: LiveServer):
 
 def test_list_table_for_people(live_server: LiveServer):
     key = live_server.new_workspace_key()
-    model_id = registered(live_server, key, name="Support bot")
+    model_id = registered(live_server, key, name="Support bot", labels={"stage": "dev"})
     result = as_user(live_server, key, "models", "list")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["ID", "TYPE", "NAME", "ROOT", "STATUS", "CREATED"]
+    header = ["ID", "TYPE", "NAME", "ROOT", "LABELS", "ALIASES", "STATUS", "CREATED"]
+    assert lines[0].split() == header
     (row,) = [line for line in lines if line.startswith(model_id)]
-    assert row.split()[1:6] == ["fine-tuned", "Support", "bot", "mistral-small-2506", "active"]
+    assert row.split()[1:8] == [
+        "fine-tuned", "Support", "bot", "mistral-small-2506", "stage=dev", "-", "active",
+    ]  # fmt: skip
     assert all(line == line.rstrip() for line in lines)
 
 

@@ -59,6 +59,12 @@ def test_the_tree_has_every_command_of_the_issue():
                 ("models", "unarchive"),
                 ("models", "delete"),
                 ("models", "register"),
+                ("models", "label"),
+                ("models", "artifact"),
+                ("alias", "set"),
+                ("alias", "get"),
+                ("alias", "list"),
+                ("alias", "delete"),
                 ("audit",),
             ]
         )

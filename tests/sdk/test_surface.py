@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 import modelyard
-from modelyard import Audit, Keys, Models, Modelyard, RequestOptions, Workspaces
+from modelyard import Aliases, Audit, Keys, Models, Modelyard, RequestOptions, Workspaces
 from tests.sdk.wire import base_card, json_response, recording_yard
 
 SERVER_PACKAGES = ("fastapi", "starlette", "sqlalchemy", "uvicorn", "yaml", "alembic")
@@ -32,6 +32,7 @@ def public_methods(cls: type) -> dict[str, object]:
 
 RESOURCES: dict[type, list[str]] = {
     Models: ["archive", "delete", "iter", "list", "register", "retrieve", "unarchive", "update"],
+    Aliases: ["delete", "get", "list", "set"],
     Workspaces: ["create", "list"],
     Keys: ["create", "list", "revoke"],
     Audit: ["iter", "list"],

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .model_views import label_text
 from .options import AsJson, DatabaseUrl
 from .output import print_json, print_table, say, text, when
 
@@ -50,7 +51,7 @@ def show(catalog: CatalogPath = None, as_json: AsJson = False) -> None:
         return
     say(f"{path}: {len(entries)} models")
     print_table(
-        ("ID", "PROVIDER", "VERSION", "CONTEXT", "ALIASES", "CREATED", "DEPRECATED"),
+        ("ID", "PROVIDER", "VERSION", "CONTEXT", "ALIASES", "LABELS", "CREATED", "DEPRECATED"),
         (
             (
                 entry.id,
@@ -58,6 +59,7 @@ def show(catalog: CatalogPath = None, as_json: AsJson = False) -> None:
                 text(entry.version),
                 f"{entry.max_context_length:,}",
                 text(entry.aliases),
+                label_text(entry.labels),
                 when(entry.created, date_only=True),
                 text(entry.deprecation),
             )

@@ -57,6 +57,9 @@ def create(
 
 @app.command("list")
 def list_(
+    every: Annotated[
+        bool, typer.Option("--all", help="Revoked keys too, with when they were revoked.")
+    ] = False,
     database_url: DatabaseUrl = None,
     server_url: AdminServerUrl = None,
     api_key: AdminApiKey = None,
@@ -64,29 +67,30 @@ def list_(
 ) -> None:
     """List the organization's keys (never their secrets).
 
-    Example: modelyard keys list
+    Example: modelyard keys list --all
     """
     with tenancy(database_url, server_url, api_key) as backend:
-        keys = backend.list_keys()
+        keys = backend.list_keys(revoked=every)
         names = {} if as_json else {each.id: each.name for each in backend.list_workspaces()}
     if as_json:
         print_json({"object": "list", "data": [wire(each) for each in keys]})
         return
-    print_table(
-        ("ID", "NAME", "SCOPE", "WORKSPACE", "CREATED", "LAST USED"),
+    columns: tuple[str, ...] = ("ID", "NAME", "SCOPE", "WORKSPACE", "CREATED", "LAST USED")
+    rows: list[tuple[str, ...]] = [
         (
-            (
-                each.id,
-                text(each.name),
-                each.scope,
-                names.get(each.workspace_id, each.workspace_id),
-                when(each.created),
-                when(each.last_used_at),
-            )
-            for each in keys
-        ),
-        empty="No keys.",
-    )
+            each.id,
+            text(each.name),
+            each.scope,
+            names.get(each.workspace_id, each.workspace_id),
+            when(each.created),
+            when(each.last_used_at),
+        )
+        for each in keys
+    ]
+    if every:
+        columns += ("REVOKED",)
+        rows = [(*row, when(each.revoked_at)) for row, each in zip(rows, keys, strict=True)]
+    print_table(columns, rows, empty="No keys.")
 
 
 @app.command()

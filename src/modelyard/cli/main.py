@@ -1,8 +1,9 @@
 """`modelyard`: the root command, assembled from one sub-app per noun.
 
 Operator commands (init, serve, db, workspaces, keys, catalog) work on the store and import the
-server's dependencies only when they run; user commands (whoami, models, audit) go through the
-SDK and never load them (`modelyard models list --json` starts as fast as httpx + pydantic allow).
+server's dependencies only when they run; user commands (whoami, models, alias, audit) go through
+the SDK and never load them (`modelyard models list --json` starts as fast as httpx and pydantic
+allow).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import typer
 
 from modelyard._version import __version__
 
-from . import catalog, db, keys, models, workspaces
+from . import aliases, catalog, db, keys, models, record, workspaces
 from .audit import audit
 from .server import init, serve
 from .whoami import whoami
@@ -36,7 +37,10 @@ app.add_typer(workspaces.app, name="workspaces", rich_help_panel=OPERATOR)
 app.add_typer(keys.app, name="keys", rich_help_panel=OPERATOR)
 app.add_typer(catalog.app, name="catalog", rich_help_panel=OPERATOR)
 app.command(rich_help_panel=USER)(whoami)
+models.app.command()(record.label)
+models.app.command()(record.artifact)
 app.add_typer(models.app, name="models", rich_help_panel=USER)
+app.add_typer(aliases.app, name="alias", rich_help_panel=USER)
 app.command(rich_help_panel=USER)(audit)
 
 

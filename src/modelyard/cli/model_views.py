@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from modelyard import AnyModelCard, FTModelCard, UnknownModelCard
@@ -14,10 +14,15 @@ from .output import print_table, text, when
 
 def print_cards(cards: Sequence[AnyModelCard]) -> None:
     print_table(
-        ("ID", "TYPE", "NAME", "ROOT", "STATUS", "CREATED"),
+        ("ID", "TYPE", "NAME", "ROOT", "LABELS", "ALIASES", "STATUS", "CREATED"),
         (_row(card) for card in cards),
         empty="No models match.",
     )
+
+
+def label_text(labels: Mapping[str, str]) -> str:
+    """`stage=prod, team=search`, or "-"."""
+    return ", ".join(f"{key}={value}" for key, value in labels.items()) or "-"
 
 
 def card_json(card: AnyModelCard) -> Any:
@@ -28,12 +33,21 @@ def card_json(card: AnyModelCard) -> Any:
 
 def _row(card: AnyModelCard) -> tuple[str, ...]:
     if isinstance(card, UnknownModelCard):
-        return (str(card.raw.get("id", "?")), card.type, "-", "-", "-", "-")
+        return (str(card.raw.get("id", "?")), card.type, *("-",) * 6)
     if isinstance(card, FTModelCard):
         root, status = card.root, "archived" if card.archived else "active"
     else:
         root, status = "-", "deprecated" if card.deprecation else "active"
-    return (card.id, card.type, text(card.name), root, status, when(card.created, date_only=True))
+    return (
+        card.id,
+        card.type,
+        text(card.name),
+        root,
+        label_text(card.labels),
+        text(card.aliases),
+        status,
+        when(card.created, date_only=True),
+    )
 
 
 def details(card: AnyModelCard, targets: Targets = None) -> list[tuple[str, str]]:
@@ -44,8 +58,10 @@ def details(card: AnyModelCard, targets: Targets = None) -> list[tuple[str, str]
     if isinstance(card, FTModelCard):
         pairs += [("Root", card.root), ("Job", card.job), ("Archived", text(card.archived))]
         pairs += target_rows(card, targets)
-    else:
-        pairs.append(("Aliases", text(card.aliases)))
+    pairs += [("Aliases", text(card.aliases)), ("Labels", label_text(card.labels))]
+    if card.artifact is not None:
+        recorded = card.artifact.model_dump(exclude_none=True)
+        pairs.append(("Artifact", ", ".join(f"{key} {value}" for key, value in recorded.items())))
     flags = [flag for flag, on in card.capabilities.model_dump().items() if on]
     pairs += [
         ("Owned by", card.owned_by),

@@ -62,6 +62,16 @@ def list_(
     provider: Annotated[
         str | None, typer.Option("--provider", help="Only models of this provider.")
     ] = None,
+    label: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--label",
+            "-l",
+            help="key=value (the label has this value) or key (the model has the label); "
+            "repeat it to require several.",
+            show_default=False,
+        ),
+    ] = None,
     limit: Annotated[
         int | None,
         typer.Option(
@@ -87,7 +97,7 @@ def list_(
 
     With --limit, one page in id order, and how to ask for the next; with --all, every page.
 
-    Example: modelyard models list --type fine-tuned --active
+    Example: modelyard models list --type fine-tuned --active --label stage=prod
     """
     if after is not None and limit is None and not every:
         raise typer.BadParameter("--after needs --limit or --all", param_hint="'--after'")
@@ -96,6 +106,7 @@ def list_(
         "archived": archived,
         "q": query,
         "provider": provider,
+        "label": label or None,
     }
     with connected(server_url, api_key) as yard:
         if every:
@@ -115,7 +126,8 @@ def list_(
     print_cards(result.data)
     if limit is not None and result.has_more and result.last_id is not None:
         # On stderr: the table alone goes down a pipe.
-        again = ["modelyard", "models", "list", *_filter_flags(type_, archived, query, provider)]
+        flags = _filter_flags(type_, archived, query, provider, label or [])
+        again = ["modelyard", "models", "list", *flags]
         again += ["--limit", str(limit), "--after", result.last_id]
         typer.echo(f"More: {shlex.join(again)}", err=True)
 
@@ -124,13 +136,19 @@ PAGE_SIZE = 1000  # the API's largest page: --all takes few requests
 
 
 def _filter_flags(
-    type_: ModelType | None, archived: bool | None, query: str | None, provider: str | None
+    type_: ModelType | None,
+    archived: bool | None,
+    query: str | None,
+    provider: str | None,
+    labels: list[str],
 ) -> list[str]:
     flags = ["--type", type_.value] if type_ else []
     if archived is not None:
         flags.append("--archived" if archived else "--active")
     flags += ["--query", query] if query is not None else []
     flags += ["--provider", provider] if provider is not None else []
+    for each in labels:
+        flags += ["--label", each]
     return flags
 
 
@@ -304,6 +322,20 @@ def register(
             show_default=False,
         ),
     ] = None,
+    label: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--label", "-l", help="key=value; repeat it for each label.", show_default=False
+        ),
+    ] = None,
+    artifact_uri: Annotated[
+        str | None,
+        typer.Option(
+            "--artifact-uri",
+            help="Where its weights are (s3://, hf://, ...); `models artifact` records the rest.",
+            show_default=False,
+        ),
+    ] = None,
     server_url: ServerUrl = None,
     as_json: AsJson = False,
 ) -> None:
@@ -314,6 +346,7 @@ def register(
     targets = [parse_target(each) for each in classifier_target or []]
     if targets_file is not None:
         targets += read_targets(targets_file)
+    labels = parse_labels(label or [])
     with connected(server_url, api_key) as yard:
         raw = yard.models.with_raw_response.register(
             root=root,
@@ -323,6 +356,8 @@ def register(
             description=description,
             model_type="classifier" if targets else None,
             classifier_targets=targets or None,
+            labels=labels or None,
+            artifact={"uri": artifact_uri} if artifact_uri else None,
         )
     if as_json:
         print_json(api_json(raw))
@@ -331,6 +366,17 @@ def register(
     # 200 instead of 201: this job was registered before, with the same body.
     say(f"Registered {card.id}." if raw.status_code == 201 else f"Already registered: {card.id}.")
     print_detail(details(card, [with_defaults(each) for each in targets] or None))
+
+
+def parse_labels(labels: list[str]) -> dict[str, str]:
+    """`key=value` options as a labels object."""
+    parsed = {}
+    for each in labels:
+        key, equals, value = each.partition("=")
+        if not equals:
+            raise typer.BadParameter(f"{each!r}: write key=value", param_hint="'--label'")
+        parsed[key] = value
+    return parsed
 
 
 def api_json(raw: RawResponse[Any]) -> Any:

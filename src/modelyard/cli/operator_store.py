@@ -165,9 +165,9 @@ class StoreTenancy:
             )
         return ApiKeyCreated.model_validate({**api_key_body(key), "key": secret})
 
-    def list_keys(self) -> list[ApiKey]:
+    def list_keys(self, *, revoked: bool = False) -> list[ApiKey]:
         with self.store.read() as tx:
-            found = self.service.list_keys(tx, self.actor.principal)
+            found = self.service.list_keys(tx, self.actor.principal, revoked=revoked)
         return [_key(each) for each in found]
 
     def revoke_key(self, key_id: str) -> ApiKeyRevoked:

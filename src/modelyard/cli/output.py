@@ -18,8 +18,9 @@ import typer
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-# Piped output is not folded at 80 columns: a fine-tuned id stays whole on its line for grep/awk.
-PIPED_WIDTH = 200
+# Piped output is not folded: one row per line (a fine-tuned id whole) for grep/awk, however many
+# labels and aliases a row carries. rich draws a table no wider than its cells need.
+PIPED_WIDTH = 10_000
 
 
 def print_json(document: Any) -> None:

@@ -19,7 +19,7 @@ class Tenancy(Protocol):
     def create_workspace(self, name: str) -> Workspace: ...
     def list_workspaces(self) -> list[Workspace]: ...
     def create_key(self, workspace: str, scope: str, name: str | None) -> ApiKeyCreated: ...
-    def list_keys(self) -> list[ApiKey]: ...
+    def list_keys(self, *, revoked: bool = False) -> list[ApiKey]: ...
     def revoke_key(self, key_id: str) -> ApiKeyRevoked: ...
 
 
@@ -39,8 +39,8 @@ class ApiTenancy:
         # The server checks the scope (422 on anything else); the CLI's own choice already did.
         return self.yard.keys.create(workspace=workspace, scope=cast(Scope, scope), name=name)
 
-    def list_keys(self) -> list[ApiKey]:
-        return self.yard.keys.list().data
+    def list_keys(self, *, revoked: bool = False) -> list[ApiKey]:
+        return self.yard.keys.list(all=revoked or None).data
 
     def revoke_key(self, key_id: str) -> ApiKeyRevoked:
         return self.yard.keys.revoke(key_id=key_id)

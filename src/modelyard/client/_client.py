@@ -20,6 +20,7 @@ from ._retries import DEFAULT_RETRIES, RetryClock, RetryConfig
 from ._sending import send, send_async
 from ._sentinel import NOT_GIVEN, NotGiven
 from ._transport import AsyncSender, Sender, new_async_client, new_client
+from .resources.aliases import Aliases
 from .resources.audit import Audit
 from .resources.keys import Keys
 from .resources.models import Models
@@ -47,6 +48,7 @@ class Modelyard:
     """
 
     models: Models
+    aliases: Aliases
     workspaces: Workspaces
     keys: Keys
     audit: Audit
@@ -85,6 +87,7 @@ class Modelyard:
         if api_key:
             self._headers["Authorization"] = f"Bearer {api_key}"
         self.models = Models(self)
+        self.aliases = Aliases(self)
         self.workspaces = Workspaces(self)
         self.keys = Keys(self)
         self.audit = Audit(self)
@@ -136,12 +139,14 @@ class Modelyard:
             http is self._async_client and self._owns_async_client
         )
         headers: dict[str, str] | None = None if owned else self._headers
-        if call.body is not None or call.if_match is not None or http_headers:
+        if call.body is not None or call.if_match is not None or call.if_none_match or http_headers:
             headers = dict(headers or {})
             if call.body is not None:
                 headers["Content-Type"] = "application/json"
             if call.if_match is not None:
                 headers["If-Match"] = call.if_match
+            if call.if_none_match is not None:
+                headers["If-None-Match"] = call.if_none_match
             if http_headers:
                 headers.update(http_headers)
         base = server_root(server_url) if server_url else self.server_url

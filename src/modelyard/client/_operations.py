@@ -30,9 +30,11 @@ from ._params import (
     REQUEST_OPTIONS,
     CreateApiKeyParams,
     IfMatchParams,
+    ListApiKeysParams,
     ListAuditEventsParams,
     ListModelsParams,
     RegisterModelParams,
+    SetAliasParams,
     UpdateModelParams,
 )
 from ._sentinel import NOT_GIVEN, NotGiven
@@ -46,6 +48,8 @@ _UPDATE: Final = UpdateModelParams.__optional_keys__
 _LIST_MODELS: Final = ListModelsParams.__optional_keys__
 _REGISTER: Final = RegisterModelParams.__optional_keys__
 _CREATE_API_KEY: Final = CreateApiKeyParams.__optional_keys__
+_LIST_API_KEYS: Final = ListApiKeysParams.__optional_keys__
+_SET_ALIAS: Final = SetAliasParams.__optional_keys__
 _LIST_AUDIT_EVENTS: Final = ListAuditEventsParams.__optional_keys__
 
 
@@ -55,9 +59,10 @@ class Call:
 
     method: str
     path: str
-    params: dict[str, str] | None = None
+    params: dict[str, str | list[str]] | None = None
     body: bytes | None = None
     if_match: str | None = None
+    if_none_match: str | None = None
     # False for a call that a second attempt would carry out twice (creating a workspace or a
     # key): it is retried only when the server certainly did not act on the first attempt.
     idempotent: bool = True
@@ -94,20 +99,28 @@ def _json(body: Mapping[str, Any]) -> bytes:
 # --- requests ---------------------------------------------------------------------------------
 
 
-def _query(params: Mapping[str, object], *names: str) -> dict[str, str] | None:
-    """The query parameters `names` of those given (`None` is left out), in wire form."""
-    given = {name: params.get(name) for name in names}
-    query = {
-        name: ("true" if value else "false") if isinstance(value, bool) else str(value)
-        for name, value in given.items()
-        if value is not None
-    }
+def _query(params: Mapping[str, object], *names: str) -> dict[str, str | list[str]] | None:
+    """The query parameters `names` of those given (`None` is left out), in wire form; a list or
+    tuple is the parameter repeated."""
+    query: dict[str, str | list[str]] = {}
+    for name in names:
+        value = params.get(name)
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            query[name] = [_wire(each) for each in value]
+        else:
+            query[name] = _wire(value)
     return query or None
 
 
+def _wire(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 def list_models(params: ListModelsParams) -> Call:
-    query = _query(params, "type", "archived", "q", "provider", "model", "limit", "after")
-    return Call("GET", "/v1/models", query, keywords=_LIST_MODELS)
+    names = ("type", "archived", "q", "provider", "model", "label", "limit", "after")
+    return Call("GET", "/v1/models", _query(params, *names), keywords=_LIST_MODELS)
 
 
 def retrieve_model(model_id: str) -> Call:
@@ -122,11 +135,11 @@ def delete_model(model_id: str, params: IfMatchParams) -> Call:
 def update_model(model_id: str, params: UpdateModelParams) -> Call:
     # A JSON merge patch: only the keys the caller gave, and `None` is sent as null (clears it).
     # Passing `NOT_GIVEN`, as earlier versions asked, still means "leave it as it is".
-    given = {
-        "name": params.get("name", NOT_GIVEN),
-        "description": params.get("description", NOT_GIVEN),
-    }
+    given = {key: params.get(key, NOT_GIVEN) for key in ("name", "description", "labels")}
     patch = {key: value for key, value in given.items() if not isinstance(value, NotGiven)}
+    artifact = params.get("artifact", NOT_GIVEN)
+    if not isinstance(artifact, NotGiven):
+        patch["artifact"] = None if artifact is None else _plain(artifact)
     path = model_path("/v1/fine_tuning/models", model_id)
     body, if_match = _json(patch), params.get("if_match")
     return Call("PATCH", path, body=body, if_match=if_match, keywords=_UPDATE)
@@ -160,6 +173,11 @@ def register_model(root: str, params: RegisterModelParams) -> Call:
         body["classifier_targets"] = [_plain(target) for target in targets]
     if capabilities is not None:
         body["capabilities"] = _plain(capabilities)
+    labels, artifact = params.get("labels"), params.get("artifact")
+    if labels is not None:
+        body["labels"] = dict(labels)
+    if artifact is not None:
+        body["artifact"] = _plain(artifact)
     return Call("POST", "/v1/fine_tuning/models", body=_json(body), keywords=_REGISTER)
 
 
@@ -185,13 +203,38 @@ def create_api_key(workspace: str, scope: Scope, params: CreateApiKeyParams) -> 
     )
 
 
-def list_api_keys() -> Call:
-    return Call("GET", "/v1/api_keys")
+def list_api_keys(params: ListApiKeysParams) -> Call:
+    return Call("GET", "/v1/api_keys", _query(params, "all"), keywords=_LIST_API_KEYS)
 
 
 def revoke_api_key(key_id: str) -> Call:
     # Revoking is idempotent on the server: a second revoke answers 200 like the first.
     return Call("DELETE", f"/v1/api_keys/{_segment('key_id', key_id)}")
+
+
+def set_alias(alias: str, model: str, params: SetAliasParams) -> Call:
+    # Idempotent: setting the same alias to the same model twice leaves one state.
+    return Call(
+        "PUT",
+        f"/v1/aliases/{_segment('alias', alias)}",
+        body=_json({"model": model}),
+        if_match=params.get("if_match"),
+        if_none_match=params.get("if_none_match"),
+        keywords=_SET_ALIAS,
+    )
+
+
+def get_alias(alias: str) -> Call:
+    return Call("GET", f"/v1/aliases/{_segment('alias', alias)}")
+
+
+def list_aliases() -> Call:
+    return Call("GET", "/v1/aliases")
+
+
+def delete_alias(alias: str, params: IfMatchParams) -> Call:
+    path = f"/v1/aliases/{_segment('alias', alias)}"
+    return Call("DELETE", path, if_match=params.get("if_match"), keywords=_IF_MATCH)
 
 
 def list_audit_events(params: ListAuditEventsParams) -> Call:

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal, TypedDict
 
-from ..types import AuditAction, CapabilitiesIn, ClassifierTargetIn
+from ..types import ArtifactIn, ArtifactPatch, AuditAction, CapabilitiesIn, ClassifierTargetIn
 from ._retries import RetryConfig
 from ._sentinel import NotGiven
 
@@ -35,10 +35,16 @@ class IfMatchParams(RequestOptions, total=False):
 
 
 class UpdateModelParams(IfMatchParams, total=False):
-    """`models.update`: a JSON merge patch of the keys given; `None` clears a field."""
+    """`models.update`: a JSON merge patch of the keys given; `None` clears a field.
+
+    `labels` and `artifact` are merge patches themselves: `labels={"stage": "prod", "old": None}`
+    sets `stage` and removes `old` (the others stay); `labels=None` removes them all; likewise
+    inside `artifact`, whose result must keep a `uri`."""
 
     name: str | NotGiven | None
     description: str | NotGiven | None
+    labels: Mapping[str, str | None] | NotGiven | None
+    artifact: ArtifactPatch | Mapping[str, Any] | NotGiven | None
 
 
 class ListModelsParams(RequestOptions, total=False):
@@ -49,6 +55,9 @@ class ListModelsParams(RequestOptions, total=False):
     q: str | None
     provider: str | None
     model: str | None
+    # `"stage=prod"` (the label has this value) or `"stage"` (the model has the label); several
+    # must all hold.
+    label: str | Sequence[str] | None
     limit: int | None
     after: str | None
 
@@ -64,12 +73,27 @@ class RegisterModelParams(RequestOptions, total=False):
     classifier_targets: Sequence[ClassifierTargetIn | Mapping[str, Any]] | None
     capabilities: CapabilitiesIn | Mapping[str, bool] | None
     max_context_length: int | None
+    labels: Mapping[str, str] | None
+    artifact: ArtifactIn | Mapping[str, Any] | None
 
 
 class CreateApiKeyParams(RequestOptions, total=False):
     """`keys.create`: the key's name (optional)."""
 
     name: str | None
+
+
+class ListApiKeysParams(RequestOptions, total=False):
+    """`keys.list`: `all=True` lists revoked keys too (with `revoked_at`)."""
+
+    all: bool | None
+
+
+class SetAliasParams(IfMatchParams, total=False):
+    """`aliases.set`: `if_match` moves the alias only if it still has this ETag (two promotions
+    cannot cross); `if_none_match="*"` creates it only if it does not exist yet."""
+
+    if_none_match: str | None
 
 
 class ListAuditEventsParams(RequestOptions, total=False):

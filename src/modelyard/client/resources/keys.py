@@ -7,7 +7,7 @@ from typing import Unpack
 
 from ...types import ApiKeyCreated, ApiKeyList, ApiKeyRevoked, Scope
 from .. import _operations as op
-from .._params import CreateApiKeyParams, RequestOptions
+from .._params import CreateApiKeyParams, ListApiKeysParams, RequestOptions
 from .._raw import raw_twins
 from ._resource import Resource
 
@@ -32,14 +32,14 @@ class Keys(Resource):
         outcome = await self._yard._send_async(op.create_api_key(workspace, scope, params), params)
         return op.read(ApiKeyCreated, outcome)
 
-    def list(self, **options: Unpack[RequestOptions]) -> ApiKeyList:
-        """List the organization's keys (never their secrets)."""
-        outcome = self._yard._send(op.list_api_keys(), options)
+    def list(self, **params: Unpack[ListApiKeysParams]) -> ApiKeyList:
+        """List the organization's live keys (never their secrets); `all=True`: revoked too."""
+        outcome = self._yard._send(op.list_api_keys(params), params)
         return op.read(ApiKeyList, outcome)
 
-    async def list_async(self, **options: Unpack[RequestOptions]) -> ApiKeyList:
-        """List the organization's keys (never their secrets)."""
-        outcome = await self._yard._send_async(op.list_api_keys(), options)
+    async def list_async(self, **params: Unpack[ListApiKeysParams]) -> ApiKeyList:
+        """List the organization's live keys (never their secrets); `all=True`: revoked too."""
+        outcome = await self._yard._send_async(op.list_api_keys(params), params)
         return op.read(ApiKeyList, outcome)
 
     def revoke(self, *, key_id: str, **options: Unpack[RequestOptions]) -> ApiKeyRevoked:
