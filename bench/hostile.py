@@ -6,12 +6,12 @@
     .venv/bin/python bench/hostile.py --url http://127.0.0.1:8000 --pid 1234 --admin-key myd_...
     .venv/bin/python bench/hostile.py --throughput --servers today,granian --repeat 2
 
-Without --url it starts the server itself (`--server`: today's uvicorn+httptools+uvloop, or
-uvicorn-h11, granian, hypercorn; `--server-args` adds that server's own options) on a fresh
-SQLite store in a temporary folder, with RLIMIT_NOFILE set to --server-nofile. Such a server gets
-one extra route, /__hostile__/500, that sends a 500 and then raises, as Starlette's
-ServerErrorMiddleware does after the app's handler answered: the only way to probe keep-alive
-after a 500 from outside. With --url the check is skipped (no 500 can be triggered from outside).
+Without --url it starts the server itself (`--server`: today's, as `modelyard serve` runs it, or
+uvicorn-httptools, uvicorn-h11, granian, hypercorn; `--server-args` adds that server's own
+options) on a fresh SQLite store in a temporary folder, with RLIMIT_NOFILE set to
+--server-nofile. Such a server gets one extra route, /__hostile__/500, whose handler raises
+(Starlette's error middleware then sends the 500 and raises again): the only way to probe
+keep-alive after a 500 from outside. With --url the check is skipped.
 
 Every request goes to 127.0.0.1 only; every probe is bounded in count and time and closes its
 sockets. RSS is read from /proc (the sum over the server's process tree). Exit status: 0 when
@@ -60,25 +60,17 @@ MIB = 1024 * 1024
 
 
 def probe_app() -> Any:
-    """`app_from_env()` plus /__hostile__/500: a 500 sent, then an exception raised after it
-    (what Starlette's ServerErrorMiddleware does once the app's 500 handler has answered)."""
+    """`app_from_env()` plus a route, /__hostile__/500, whose handler raises: FastAPI's error
+    middleware sends the 500 and then raises again, as it does for any fault in a handler."""
     from modelyard.server.app import app_from_env
 
     app = app_from_env()
-    body = b'{"object":"error","message":"hostile probe: injected 500","type":"server_error"}'
 
-    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/__hostile__/500":
-            headers = [
-                (b"content-type", b"application/json"),
-                (b"content-length", b"%d" % len(body)),
-            ]
-            await send({"type": "http.response.start", "status": 500, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            raise RuntimeError("hostile probe: raised after the 500 was sent")
-        await app(scope, receive, send)
+    async def fail() -> None:
+        raise RuntimeError("hostile probe: a fault in a handler")
 
-    return wrapped
+    app.api.add_api_route("/__hostile__/500", fail, include_in_schema=False)
+    return app
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,7 +93,18 @@ def free_port() -> int:
 
 def server_command(name: str, port: int, factory: str, workers: int, extra: list[str]) -> list[str]:
     py = sys.executable
-    if name in ("today", "uvicorn-httptools", "uvicorn-h11"):
+    if name == "today":
+        # As `modelyard serve` runs it: uvicorn with the bounded protocol and the settings' limits.
+        launch = (
+            "import sys, uvicorn\n"
+            "from modelyard.server.http_protocol import uvicorn_options\n"
+            "from modelyard.settings import Settings\n"
+            "uvicorn.run(sys.argv[1], factory=True, host='127.0.0.1', port=int(sys.argv[2]),"
+            " workers=int(sys.argv[3]), log_level='warning', access_log=False,"
+            " **uvicorn_options(Settings()))\n"
+        )
+        return [py, "-c", launch, factory, str(port), str(workers), *extra]
+    if name in ("uvicorn-httptools", "uvicorn-h11"):
         http = "h11" if name == "uvicorn-h11" else "httptools"
         return [
             py, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1", "--port", str(port),
@@ -856,7 +859,7 @@ def check_keepalive_after_500(ctx: Context) -> Result:
         f"500 answer: {first.describe()}{' with Connection: close' if said_close else ''}; "
         f"next request: {second.describe()}",
         second.status == 200,
-        note="an injected route sends a 500 then raises, like Starlette's error middleware",
+        note="an injected route's handler raises",
     )
 
 
@@ -1155,7 +1158,8 @@ def main() -> None:
     parser.add_argument(
         "--server",
         default="today",
-        help="today (uvicorn httptools uvloop), uvicorn-h11, granian, hypercorn, or "
+        help="today (as `modelyard serve` runs it: uvicorn, the bounded httptools protocol, uvloop), "
+        "uvicorn-httptools (plain), uvicorn-h11, granian, hypercorn, or "
         "'cmd:<command line with {python} {port} {factory} {workers}>'",
     )
     parser.add_argument(
