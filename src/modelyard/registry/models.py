@@ -113,16 +113,11 @@ class ModelService:
         entry = self.catalog(tx).entry(model_id)
         if entry is not None:
             return Versioned(entry)
-        target = self._aliased(tx, principal, model_id)
+        target = tx.models.named(principal.workspace_id, model_id)
         if target is None:
             raise model_not_found(model_id)
         card = cards.alias_card(cards.fine_tuned_card(target, organization), model_id)
         return Versioned(card, cards.etag(target))
-
-    def _aliased(self, tx: Tx, principal: Principal, name: str) -> records.FineTunedModel | None:
-        """The model a workspace alias of this name points to, if there is one."""
-        alias = tx.aliases.get(principal.workspace_id, name)
-        return tx.models.visible(principal.workspace_id, alias.model_id) if alias else None
 
     # -- changes ----------------------------------------------------------------------------
 
@@ -255,7 +250,7 @@ class ModelService:
                     f"'{model_id}' is a base model: only fine-tuned models can be changed.",
                     param="model_id",
                 )
-            target = self._aliased(tx, principal, model_id)
+            target = tx.models.named(principal.workspace_id, model_id)
             if target is not None:
                 # Never act on a model the caller did not name: a write addressed to an alias
                 # would change whichever model the alias names at that moment.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -105,6 +106,22 @@ class Dialect:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    # Moving a store (transfer.py), on any engine of this dialect.
+
+    # The execution options of a read transaction that sees one consistent state of the store.
+    snapshot_options: ClassVar[dict[str, Any]] = {}
+    snapshot_name: ClassVar[str] = "one read transaction"
+
+    @staticmethod
+    def native_backup(engine: Engine, path: Path) -> str | None:
+        """Copy the store into the new SQLite file `path` by the database's own means and say
+        how, or None: then the backup is a copy of every table."""
+        return None
+
+    @staticmethod
+    def after_copy(conn: Connection) -> None:
+        """What a store needs after rows were copied into it with their ids."""
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import records
+from .codec import TableCodec
 from .tables import aliases, fine_tuned_models, model_labels
 
 _ft = fine_tuned_models
@@ -24,6 +25,30 @@ _VISIBLE = sa.select(_ft).where(
     _ft.c.deleted_at.is_(None),
 )
 
+_NAMED = sa.select(_ft).where(
+    _ft.c.id
+    == sa.select(aliases.c.model_id)
+    .where(
+        aliases.c.workspace_id == sa.bindparam("workspace_id"),
+        aliases.c.name == sa.bindparam("alias"),
+    )
+    .scalar_subquery(),
+    _ft.c.workspace_id == sa.bindparam("workspace_id"),
+    _ft.c.deleted_at.is_(None),
+)
+
+
+def visible_sql(codec: TableCodec, *, named: bool = False) -> str:
+    """`visible` (parameters: id, workspace) or `named` (workspace, alias, workspace) as the
+    text a dialect runs on its driver."""
+    mark = codec.placeholder
+    target = (
+        f"(SELECT model_id FROM aliases WHERE workspace_id = {mark} AND name = {mark})"
+        if named
+        else mark
+    )
+    return f"{codec.select} WHERE id = {target} AND workspace_id = {mark} AND deleted_at IS NULL"
+
 
 class FineTunedRepository:
     def __init__(self, conn: Connection) -> None:
@@ -34,6 +59,11 @@ class FineTunedRepository:
         row = self.conn.execute(
             _VISIBLE, {"model_id": model_id, "workspace_id": workspace_id}
         ).first()
+        return _record(row) if row else None
+
+    def named(self, workspace_id: str, alias: str) -> records.FineTunedModel | None:
+        """The live model a workspace alias of this name points to, or None: one statement."""
+        row = self.conn.execute(_NAMED, {"alias": alias, "workspace_id": workspace_id}).first()
         return _record(row) if row else None
 
     def by_job(self, workspace_id: str, job: str) -> records.FineTunedModel | None:

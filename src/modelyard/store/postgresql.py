@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 import psycopg
@@ -27,8 +27,8 @@ from .audit_repository import AuditRepository
 from .codec import TableCodec
 from .dialect import REVISIONS_SQL, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
-from .fine_tuned_repository import FineTunedRepository
-from .tables import audit_events, dump_json, fine_tuned_models
+from .fine_tuned_repository import FineTunedRepository, visible_sql
+from .tables import audit_events, dump_json, fine_tuned_models, metadata
 
 _STARTUP_LOCK = 74251931  # any constant: the advisory lock's key
 _PIPELINE = "modelyard_pipeline"
@@ -57,7 +57,8 @@ def _execute(conn: Connection, sql: str, params: Sequence[Any]) -> psycopg.Curso
 
 
 _MODELS = TableCodec(fine_tuned_models, "%s")
-_VISIBLE = f"{_MODELS.select} WHERE id = %s AND workspace_id = %s AND deleted_at IS NULL"
+_VISIBLE = visible_sql(_MODELS)
+_NAMED = visible_sql(_MODELS, named=True)
 _EVENTS = TableCodec(audit_events, "%s")
 
 
@@ -67,6 +68,10 @@ class PostgresFineTunedRepository(FineTunedRepository):
 
     def visible(self, workspace_id: str, model_id: str) -> records.FineTunedModel | None:
         row = _execute(self.conn, _VISIBLE, (model_id, workspace_id)).fetchone()
+        return records.FineTunedModel(*row) if row else None
+
+    def named(self, workspace_id: str, alias: str) -> records.FineTunedModel | None:
+        row = _execute(self.conn, _NAMED, (workspace_id, alias, workspace_id)).fetchone()
         return records.FineTunedModel(*row) if row else None
 
     def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
@@ -80,6 +85,27 @@ class PostgresAuditRepository(AuditRepository):
 
 class PostgreSQL(Dialect):
     name = "postgresql"
+    # A REPEATABLE READ transaction, read only: one state of the whole store.
+    snapshot_options: ClassVar[dict[str, Any]] = {
+        "isolation_level": "REPEATABLE READ",
+        "postgresql_readonly": True,
+    }
+    snapshot_name = "a REPEATABLE READ snapshot"
+
+    @staticmethod
+    def after_copy(conn: Connection) -> None:
+        """Each serial column's sequence past the largest copied id (SQLite's INTEGER PRIMARY
+        KEY takes the largest id + 1 by itself)."""
+        for table in metadata.sorted_tables:
+            column = table.autoincrement_column
+            if column is None:
+                continue
+            largest = sa.select(sa.func.max(column)).scalar_subquery()
+            sequence = sa.func.pg_get_serial_sequence(table.name, column.name)
+            conn.execute(
+                sa.select(sa.func.setval(sequence, sa.func.coalesce(largest, 0) + 1, False))
+            )
+
     fine_tuned = PostgresFineTunedRepository
     audit = PostgresAuditRepository
     pipelined = True

@@ -16,13 +16,14 @@ import fcntl
 import functools
 import hashlib
 import os
+import sqlite3
 import struct
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import sqlalchemy as sa
@@ -34,11 +35,12 @@ from .change_signal import ChangeSignal, SignalledProbe
 from .codec import TableCodec
 from .dialect import REVISIONS_SQL, WRITE, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
-from .fine_tuned_repository import FineTunedRepository
+from .fine_tuned_repository import FineTunedRepository, visible_sql
 from .tables import audit_events, dump_json, fine_tuned_models
 
 _MODELS = TableCodec(fine_tuned_models)
-_VISIBLE = f"{_MODELS.select} WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL"
+_VISIBLE = visible_sql(_MODELS)
+_NAMED = visible_sql(_MODELS, named=True)
 _EVENTS = TableCodec(audit_events)
 
 
@@ -48,6 +50,12 @@ class SQLiteFineTunedRepository(FineTunedRepository):
     def visible(self, workspace_id: str, model_id: str) -> records.FineTunedModel | None:
         raw = sqlite_driver.driver(self.conn)
         values = sqlite_driver.execute(raw, _VISIBLE, (model_id, workspace_id)).fetchone()
+        return records.FineTunedModel(**_MODELS.decode(values)) if values else None
+
+    def named(self, workspace_id: str, alias: str) -> records.FineTunedModel | None:
+        raw = sqlite_driver.driver(self.conn)
+        params = (workspace_id, alias, workspace_id)
+        values = sqlite_driver.execute(raw, _NAMED, params).fetchone()
         return records.FineTunedModel(**_MODELS.decode(values)) if values else None
 
     def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
@@ -159,6 +167,12 @@ class SQLite(Dialect):
     def execute_plain(self, conn: Connection) -> Callable[[str], Any]:
         return sqlite_driver.driver(conn).execute
 
+    @staticmethod
+    def native_backup(engine: Engine, path: Path) -> str | None:
+        with engine.connect() as conn:
+            page_copy(cast(sqlite3.Connection, conn.connection.driver_connection), path)
+        return "the SQLite backup API"
+
     def dispose(self) -> None:
         for connection in self._probe_connections:
             with suppress(Exception):
@@ -235,6 +249,16 @@ def _turnstile(fd: int, kind: int) -> None:
     # struct flock: l_type, l_whence, l_start, l_len, l_pid (0 for an open file description lock).
     request = struct.pack("hhqqi4x", kind, os.SEEK_SET, _TURNSTILE_BYTE, 1, 0)
     fcntl.fcntl(fd, fcntl.F_OFD_SETLK, request)
+
+
+def page_copy(source: sqlite3.Connection, path: Path) -> None:
+    """SQLite's backup API in one step: every page read in one read transaction, so the copy is
+    one consistent state, while writers in WAL mode carry on."""
+    target = sqlite3.connect(path)
+    try:
+        source.backup(target, pages=-1)
+    finally:
+        target.close()
 
 
 def _on_connect(timeout: float, dbapi_connection: Any, _record: Any) -> None:

@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
@@ -31,16 +31,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from . import migrate
 from .checksums import SQL_NULL, TableDigest, TableSum, json_columns, read_rows, table_sums
+from .dialect import dialect_class
 from .engine import startup_lock
+from .sqlite import page_copy
 from .tables import dump_json, metadata
-
-# One consistent view of the whole store for the length of the copy. PostgreSQL: a REPEATABLE
-# READ transaction (read only). SQLite: any read transaction; in WAL mode its snapshot is fixed
-# at the first SELECT and writers carry on beside it.
-_SNAPSHOT: dict[str, dict[str, Any]] = {
-    "postgresql": {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True},
-    "sqlite": {},
-}
 
 
 class TransferError(Exception):
@@ -64,8 +58,7 @@ def copy_store(source: Engine, target: Engine) -> list[TableSum]:
         for table in reversed(metadata.sorted_tables):
             writing.execute(table.delete())  # what the migration seeded: the source has its own
         copied = [_copy_table(reading, writing, table) for table in metadata.sorted_tables]
-        if target.dialect.name == "postgresql":
-            _advance_sequences(writing)
+        dialect_class(target.url).after_copy(writing)
     with target.connect() as conn, conn.begin():
         found = table_sums(conn)
     for expected, seen in zip(copied, found, strict=True):
@@ -82,7 +75,7 @@ def copy_store(source: Engine, target: Engine) -> list[TableSum]:
 def snapshot(engine: Engine) -> Iterator[Connection]:
     """A read transaction that sees one consistent state of the whole store."""
     with engine.connect() as conn:
-        conn = conn.execution_options(**_SNAPSHOT[engine.dialect.name])
+        conn = conn.execution_options(**dialect_class(engine.url).snapshot_options)
         with conn.begin():
             yield conn
 
@@ -97,14 +90,12 @@ def backup(source: Engine, path: Path) -> str:
         raise TransferError("the store has no schema yet: there is nothing to back up")
     partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
     try:
-        if source.dialect.name == "sqlite":
-            with source.connect() as conn:
-                _page_copy(cast(sqlite3.Connection, conn.connection.driver_connection), partial)
-            method = "the SQLite backup API"
-        else:
+        kind = dialect_class(source.url)
+        method = kind.native_backup(source, partial)
+        if method is None:
             with file_engine(partial) as target:
                 copy_store(source, target)
-            method = "a REPEATABLE READ snapshot"
+            method = kind.snapshot_name
         _self_contained(partial)
         os.link(partial, path)  # not os.replace: a file that appeared meanwhile is kept
     except FileExistsError:
@@ -124,7 +115,7 @@ def restore(path: Path, target: Engine) -> list[TableSum]:
         try:
             reader = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
             try:
-                _page_copy(reader, working)
+                page_copy(reader, working)
             finally:
                 reader.close()
         except sqlite3.DatabaseError as error:
@@ -224,28 +215,6 @@ def _stored(value: Any) -> Any:
     if value is SQL_NULL:
         return None
     return sa.JSON.NULL if value is None else value
-
-
-def _advance_sequences(conn: Connection) -> None:
-    """PostgreSQL: each serial column's sequence past the largest copied id (SQLite's INTEGER
-    PRIMARY KEY takes the largest id + 1 by itself)."""
-    for table in metadata.sorted_tables:
-        column = table.autoincrement_column
-        if column is None:
-            continue
-        largest = sa.select(sa.func.max(column)).scalar_subquery()
-        sequence = sa.func.pg_get_serial_sequence(table.name, column.name)
-        conn.execute(sa.select(sa.func.setval(sequence, sa.func.coalesce(largest, 0) + 1, False)))
-
-
-def _page_copy(source: sqlite3.Connection, path: Path) -> None:
-    """SQLite's backup API in one step: every page read in one read transaction, so the copy is
-    one consistent state, while writers in WAL mode carry on."""
-    target = sqlite3.connect(path)
-    try:
-        source.backup(target, pages=-1)
-    finally:
-        target.close()
 
 
 def _self_contained(path: Path) -> None:
