@@ -147,4 +147,5 @@ def etag(model: records.FineTunedModel) -> str:
 
 
 def _all_flags(capabilities: dict[str, bool]) -> dict[str, bool]:
-    return {flag: bool(capabilities.get(flag)) for flag in CAPABILITY_FLAGS}
+    # Every flag, False when absent (zip and map: twice as fast as a comprehension, per card).
+    return dict(zip(CAPABILITY_FLAGS, map(bool, map(capabilities.get, CAPABILITY_FLAGS))))

@@ -9,7 +9,8 @@ booleans, while psycopg decodes both itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -43,6 +44,10 @@ class TableCodec:
             else:
                 decoders.append(_passthrough)
         self._decoders = tuple(decoders)
+        # Only the columns whose values change on the way back (a list page decodes 50 rows).
+        self._decoding = tuple(
+            (index, decode) for index, decode in enumerate(decoders) if decode is not _passthrough
+        )
         self.select = f"SELECT {', '.join(self.columns)} FROM {table.name}"
 
     def decode(self, row: Row) -> dict[str, Any]:
@@ -50,6 +55,13 @@ class TableCodec:
             name: decode(value)
             for name, decode, value in zip(self.columns, self._decoders, row, strict=True)
         }
+
+    def decode_row(self, row: Row) -> list[Any]:
+        """The table's columns decoded, in order; columns added after them as they are."""
+        values = list(row)
+        for index, decode in self._decoding:
+            values[index] = decode(values[index])
+        return values
 
     def encode(self, name: str, value: Any) -> Any:
         return self._encoders.get(name, _passthrough)(value)
@@ -80,3 +92,31 @@ def _update_sql(table: str, names: tuple[str, ...], where: tuple[str, ...], mark
     assignments = ", ".join(f"{name} = {mark}" for name in names)
     conditions = " AND ".join(f"{name} = {mark}" for name in where)
     return f"UPDATE {table} SET {assignments} WHERE {conditions}"
+
+
+@dataclass(frozen=True, slots=True)
+class DriverStatement:
+    """A SQLAlchemy statement compiled once for a driver: its text and how to bind it."""
+
+    sql: str
+    names: tuple[str, ...]
+    positional: bool
+    defaults: Mapping[str, Any]
+
+    def params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        merged = {**self.defaults, **values}
+        if self.positional:
+            return [merged[name] for name in self.names]
+        return {name: merged[name] for name in self.names}
+
+
+@cache
+def driver_statement(query: sa.Select[Any], dialect: sa.Dialect) -> DriverStatement | None:
+    """`query` as its driver runs it, or None when its text depends on the values (an IN list
+    whose placeholders follow its length): that statement stays with SQLAlchemy."""
+    compiled = query.compile(dialect=dialect)
+    if any(bind.expanding for bind in compiled.binds.values()):
+        return None
+    order = compiled.positiontup
+    names = tuple(order) if order is not None else tuple(compiled.params)
+    return DriverStatement(compiled.string, names, order is not None, compiled.params)

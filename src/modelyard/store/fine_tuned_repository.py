@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import records
-from .codec import TableCodec
 from .tables import aliases, fine_tuned_models, model_labels
 
 _ft = fine_tuned_models
@@ -38,33 +37,24 @@ _NAMED = sa.select(_ft).where(
 )
 
 
-def visible_sql(codec: TableCodec, *, named: bool = False) -> str:
-    """`visible` (parameters: id, workspace) or `named` (workspace, alias, workspace) as the
-    text a dialect runs on its driver."""
-    mark = codec.placeholder
-    target = (
-        f"(SELECT model_id FROM aliases WHERE workspace_id = {mark} AND name = {mark})"
-        if named
-        else mark
-    )
-    return f"{codec.select} WHERE id = {target} AND workspace_id = {mark} AND deleted_at IS NULL"
-
-
 class FineTunedRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def visible(self, workspace_id: str, model_id: str) -> records.FineTunedModel | None:
         """The live model with this id in this workspace, or None."""
-        row = self.conn.execute(
-            _VISIBLE, {"model_id": model_id, "workspace_id": workspace_id}
-        ).first()
-        return _record(row) if row else None
+        rows = self._rows(_VISIBLE, {"model_id": model_id, "workspace_id": workspace_id})
+        return _record(rows[0]) if rows else None
 
     def named(self, workspace_id: str, alias: str) -> records.FineTunedModel | None:
         """The live model a workspace alias of this name points to, or None: one statement."""
-        row = self.conn.execute(_NAMED, {"alias": alias, "workspace_id": workspace_id}).first()
-        return _record(row) if row else None
+        rows = self._rows(_NAMED, {"alias": alias, "workspace_id": workspace_id})
+        return _record(rows[0]) if rows else None
+
+    def _rows(self, query: sa.Select[Any], values: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        """A read's rows: the table's columns in order, then any column the query adds. Each
+        dialect runs the statement on its driver where it can (sqlite.py, postgresql.py)."""
+        return self.conn.execute(query, values).all()
 
     def by_job(self, workspace_id: str, job: str) -> records.FineTunedModel | None:
         """The model a job produced, deleted or not."""
@@ -81,9 +71,7 @@ class FineTunedRepository:
     ) -> list[records.FineTunedModel]:
         """The workspace's live models that match, newest first."""
         match = match or FineTunedMatch()
-        rows = self.conn.execute(
-            _query(match.shape, False, False, False), match.values(workspace_id)
-        )
+        rows = self._rows(_query(match.shape, False, False, False), match.values(workspace_id))
         return [_record(row) for row in rows]
 
     def page_visible(
@@ -91,7 +79,7 @@ class FineTunedRepository:
     ) -> list[records.FineTunedModel]:
         """Up to `limit` live models that match, in id order, after the `after` id (keyset)."""
         values = {**match.values(workspace_id), "after": after, "limit": limit}
-        rows = self.conn.execute(_query(match.shape, False, True, after is not None), values)
+        rows = self._rows(_query(match.shape, False, True, after is not None), values)
         return [_record(row) for row in rows]
 
     def count_live(self) -> int:
@@ -111,7 +99,7 @@ class FineTunedRepository:
         model each names, in alias order; a page when `limit` is given."""
         values = {**match.values(workspace_id), "after": after, "limit": limit}
         query = _query(match.shape, True, limit is not None, after is not None)
-        return [(str(row[-1]), _record(row[:-1])) for row in self.conn.execute(query, values)]
+        return [(str(row[-1]), _record(row[:-1])) for row in self._rows(query, values)]
 
     def add(self, model: records.FineTunedModel) -> None:
         values = {name: getattr(model, name) for name in model.__slots__}

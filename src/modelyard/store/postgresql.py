@@ -12,7 +12,7 @@ five (savepoint, read, update, audit insert, release).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -24,10 +24,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from . import records
 from .audit_repository import AuditRepository
-from .codec import TableCodec
+from .codec import TableCodec, driver_statement
 from .dialect import REVISIONS_SQL, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
-from .fine_tuned_repository import FineTunedRepository, visible_sql
+from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models, metadata
 
 _STARTUP_LOCK = 74251931  # any constant: the advisory lock's key
@@ -48,7 +48,9 @@ def _driver(conn: Connection) -> psycopg.Connection[Any]:
     return raw
 
 
-def _execute(conn: Connection, sql: str, params: Sequence[Any]) -> psycopg.Cursor[Any]:
+def _execute(
+    conn: Connection, sql: str, params: Sequence[Any] | Mapping[str, Any]
+) -> psycopg.Cursor[Any]:
     """A prepared statement on the driver; its errors raised as SQLAlchemy's, as from any path."""
     try:
         return _driver(conn).execute(sql, params, prepare=True)
@@ -57,22 +59,18 @@ def _execute(conn: Connection, sql: str, params: Sequence[Any]) -> psycopg.Curso
 
 
 _MODELS = TableCodec(fine_tuned_models, "%s")
-_VISIBLE = visible_sql(_MODELS)
-_NAMED = visible_sql(_MODELS, named=True)
 _EVENTS = TableCodec(audit_events, "%s")
 
 
 class PostgresFineTunedRepository(FineTunedRepository):
-    """The write path's read and update of a model, prepared statements on the driver (psycopg
+    """A model's reads and the write path's update, prepared statements on the driver (psycopg
     decodes JSON and booleans itself; JSON is written with the store's serializer)."""
 
-    def visible(self, workspace_id: str, model_id: str) -> records.FineTunedModel | None:
-        row = _execute(self.conn, _VISIBLE, (model_id, workspace_id)).fetchone()
-        return records.FineTunedModel(*row) if row else None
-
-    def named(self, workspace_id: str, alias: str) -> records.FineTunedModel | None:
-        row = _execute(self.conn, _NAMED, (workspace_id, alias, workspace_id)).fetchone()
-        return records.FineTunedModel(*row) if row else None
+    def _rows(self, query: sa.Select[Any], values: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        statement = driver_statement(query, self.conn.dialect)
+        if statement is None:
+            return super()._rows(query, values)
+        return _execute(self.conn, statement.sql, statement.params(values)).fetchall()
 
     def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
         _execute(self.conn, *_MODELS.versioned_update(model.id, model.version, values, version))

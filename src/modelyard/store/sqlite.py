@@ -20,7 +20,7 @@ import sqlite3
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, cast
@@ -32,31 +32,26 @@ from sqlalchemy.engine import Connection, Engine
 from . import records, sqlite_driver
 from .audit_repository import AuditRepository
 from .change_signal import ChangeSignal, SignalledProbe
-from .codec import TableCodec
+from .codec import TableCodec, driver_statement
 from .dialect import REVISIONS_SQL, WRITE, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
-from .fine_tuned_repository import FineTunedRepository, visible_sql
+from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models
 
 _MODELS = TableCodec(fine_tuned_models)
-_VISIBLE = visible_sql(_MODELS)
-_NAMED = visible_sql(_MODELS, named=True)
 _EVENTS = TableCodec(audit_events)
 
 
 class SQLiteFineTunedRepository(FineTunedRepository):
-    """The write path's read and update of a model, on the driver (see sqlite_driver.py)."""
+    """A model's reads and the write path's update, on the driver (see sqlite_driver.py)."""
 
-    def visible(self, workspace_id: str, model_id: str) -> records.FineTunedModel | None:
+    def _rows(self, query: sa.Select[Any], values: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        statement = driver_statement(query, self.conn.dialect)
+        if statement is None:
+            return super()._rows(query, values)
         raw = sqlite_driver.driver(self.conn)
-        values = sqlite_driver.execute(raw, _VISIBLE, (model_id, workspace_id)).fetchone()
-        return records.FineTunedModel(**_MODELS.decode(values)) if values else None
-
-    def named(self, workspace_id: str, alias: str) -> records.FineTunedModel | None:
-        raw = sqlite_driver.driver(self.conn)
-        params = (workspace_id, alias, workspace_id)
-        values = sqlite_driver.execute(raw, _NAMED, params).fetchone()
-        return records.FineTunedModel(**_MODELS.decode(values)) if values else None
+        cursor = sqlite_driver.execute(raw, statement.sql, statement.params(values))
+        return [_MODELS.decode_row(row) for row in cursor]
 
     def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
         statement, params = _MODELS.versioned_update(model.id, model.version, values, version)

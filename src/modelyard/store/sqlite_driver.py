@@ -15,7 +15,7 @@ Driver errors are raised as SQLAlchemy's (`sa.exc.IntegrityError`, ...), as from
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,7 +28,9 @@ def driver(conn: Connection) -> sqlite3.Connection:
     return raw
 
 
-def execute(raw: sqlite3.Connection, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+def execute(
+    raw: sqlite3.Connection, sql: str, params: Sequence[Any] | Mapping[str, Any]
+) -> sqlite3.Cursor:
     try:
         return raw.execute(sql, params)
     except sqlite3.Error as error:
