@@ -1,10 +1,11 @@
 """The model record at scale: the label filter and retrieve by alias, against retrieve by id.
 
-    .venv/bin/python bench/record.py [--models 100000] [--seconds 10] [--results bench/RESULTS.md]
+    .venv/bin/python bench/record.py [--models 100000] [--seconds 5] [--rounds 3] [--results FILE]
 
 On each dialect: a store whose admin workspace holds `--models` fine-tuned models, 50 of them
 labelled `team=x` (every other one `team=<one of 97 other teams>`), and one model with an alias.
-Then, under wrk (8 connections, one worker):
+Then, under wrk (8 connections, one worker), the three rows in turn, `--rounds` times; each row's
+figure is the median of its rounds:
 
 - `GET /v1/models?label=team=x&limit=100` against `GET /v1/models/{id}`: p50 within 3x (issue
   12). Measured with the read cache off (`MODELYARD_READ_CACHE_BYTES=0`), so every request runs
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import platform
+import statistics
 import sys
 import uuid
 from pathlib import Path
@@ -78,7 +80,9 @@ def seed(database_url: str, count: int) -> None:
         store.dispose()
 
 
-def measure(label: str, database_url: str, models: int, seconds: int) -> list[tuple[str, Load]]:
+def measure(
+    label: str, database_url: str, models: int, seconds: int, rounds: int
+) -> list[tuple[str, Load]]:
     seed(database_url, models)
     rows: list[tuple[str, Load]] = []
     for cache in ("off", "on"):
@@ -95,18 +99,33 @@ def measure(label: str, database_url: str, models: int, seconds: int) -> list[tu
                 found = http.get("/v1/models", params={"label": "team=x", "limit": 100}).json()
                 assert len(found["data"]) == LABELLED, len(found["data"])
 
-            def load(name: str, path: str, cache: str = cache) -> None:
-                result = wrk(name, server.url + path, seconds=seconds, connections=CONNECTIONS)
+            paths = {
+                "retrieve by id": f"/v1/models/{target}",
+                "retrieve by alias": "/v1/models/bench-prod",
+                "label=team=x&limit=100": "/v1/models?label=team=x&limit=100",
+            }
+            # Interleaved rounds, each row's median: the machine's load drifts, and the targets
+            # are ratios between rows, so the rows share each round's conditions.
+            runs: dict[str, list[Load]] = {name: [] for name in paths}
+            for _ in range(rounds):
+                for name, path in paths.items():
+                    runs[name].append(
+                        wrk(name, server.url + path, seconds=seconds, connections=CONNECTIONS)
+                    )
+            for name, results in runs.items():
+                result = Load(
+                    name,
+                    statistics.median(r.rps for r in results),
+                    statistics.median(r.p50_ms for r in results),
+                    statistics.median(r.p99_ms for r in results),
+                )
                 rows.append((f"{label}, cache {cache}: {name}", result))
+                spread = ", ".join(f"{r.p50_ms:.2f}" for r in results)
                 print(
-                    f"  {label:<10} cache {cache:<3} {name:<34} {result.rps:9.0f} req/s  "
-                    f"p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms",
+                    f"  {label:<10} cache {cache:<3} {name:<24} {result.rps:9.0f} req/s  "
+                    f"p50 {result.p50_ms:6.2f} ms ({spread})  p99 {result.p99_ms:6.2f} ms",
                     flush=True,
                 )
-
-            load("retrieve by id", f"/v1/models/{target}")
-            load("retrieve by alias", "/v1/models/bench-prod")
-            load("label=team=x&limit=100", "/v1/models?label=team=x&limit=100")
     return rows
 
 
@@ -116,7 +135,8 @@ def report(rows: list[tuple[str, Load]], models: int, command: str) -> str:
         f"## The model record at scale ({models:,} fine-tuned models in the workspace)",
         "",
         f"`{command}` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; wrk, {CONNECTIONS} "
-        f"connections, one worker; {LABELLED} models labelled `team=x`.",
+        f"connections, one worker; {LABELLED} models labelled `team=x`. Each row: the median "
+        "of interleaved rounds.",
         "",
         "| row | req/s | p50 ms | p99 ms |",
         "|---|---|---|---|",
@@ -151,16 +171,19 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--models", type=int, default=100_000)
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5, help="per row and round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--results", type=Path, help="append the section to this file")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "record.db").unlink(missing_ok=True)
-    rows = measure("SQLite", f"sqlite:///{OUT / 'record.db'}", args.models, args.seconds)
+    rows = measure(
+        "SQLite", f"sqlite:///{OUT / 'record.db'}", args.models, args.seconds, args.rounds
+    )
     pg = None if args.skip_postgres else fresh_postgres()
     if pg:
-        rows += measure("PostgreSQL", pg, args.models, args.seconds)
+        rows += measure("PostgreSQL", pg, args.models, args.seconds, args.rounds)
     text = report(rows, args.models, "python bench/record.py " + " ".join(sys.argv[1:]))
     print(text)
     if args.results:

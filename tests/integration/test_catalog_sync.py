@@ -4,6 +4,7 @@ from pathlib import Path
 
 from modelyard.catalog import load_catalog
 from modelyard.registry.catalog_sync import sync_catalog
+from modelyard.store.engine import Store
 from tests.support.app import Harness
 from tests.support.server import TEST_CATALOG
 
@@ -43,3 +44,20 @@ def test_a_changed_entry_is_served_at_once(app: Harness):
     app.call("GET", "/v1/models/open-mistral-7b")  # warm every cache
     sync_catalog(app.store, renamed)
     assert app.call("GET", "/v1/models/open-mistral-7b").json()["description"] == "New words."
+
+
+def test_a_sync_by_another_process_is_listed_at_once(app: Harness):
+    """As `modelyard catalog sync` beside a running server: its write moves the store revision,
+    which every request checks before it trusts the catalog it holds."""
+    entries = load_catalog(TEST_CATALOG)
+    assert "open-mistral-7b" in _listed(app)  # the catalog is loaded and checked
+    other = Store.from_url(app.store.dialect.url.render_as_string(hide_password=False))
+    try:
+        assert sync_catalog(other, [e for e in entries if e.id != "open-mistral-7b"]) is True
+    finally:
+        other.dispose()
+    assert "open-mistral-7b" not in _listed(app)
+
+
+def _listed(app: Harness) -> list[str]:
+    return [entry["id"] for entry in app.call("GET", "/v1/models").json()["data"]]

@@ -148,4 +148,5 @@ def etag(model: records.FineTunedModel) -> str:
 
 def _all_flags(capabilities: dict[str, bool]) -> dict[str, bool]:
     # Every flag, False when absent (zip and map: twice as fast as a comprehension, per card).
-    return dict(zip(CAPABILITY_FLAGS, map(bool, map(capabilities.get, CAPABILITY_FLAGS))))
+    flags = map(bool, map(capabilities.get, CAPABILITY_FLAGS))
+    return dict(zip(CAPABILITY_FLAGS, flags, strict=True))

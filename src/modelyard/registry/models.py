@@ -53,20 +53,22 @@ class ModelService:
         self.clock = clock
         # The catalog view and the transaction that last checked its version: one tuple, so
         # threads swap both at once.
-        self._view: tuple[CatalogView, object] = (CatalogView(-1, ()), None)
+        self._view: tuple[CatalogView, object, int | None] = (CatalogView(-1, ()), None, None)
 
     # -- reads ------------------------------------------------------------------------------
 
     def catalog(self, tx: Tx) -> CatalogView:
         """The base models, reloaded only when a catalog sync changed them; checked once per
-        transaction (the group-committed changes of a batch share one)."""
-        view, checked_in = self._view
-        if checked_in is tx:
+        transaction (the group-committed changes of a batch share one), and not at all while
+        requests see the store revision of the last check: a sync is a write, so it moves the
+        store revision."""
+        view, checked_in, checked_at = self._view
+        if checked_in is tx or (tx.revision is not None and tx.revision == checked_at):
             return view
         version = tx.catalog.version()
         if view.revision != version:
             view = CatalogView(version, tuple(tx.catalog.all()))
-        self._view = (view, tx)
+        self._view = (view, tx, tx.revision)
         return view
 
     def list(self, tx: Tx, principal: Principal, query: ListQuery) -> ModelPage:

@@ -142,7 +142,8 @@ class Call(Generic[P, B]):
 
     def read(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`work(tx, *args, **kwargs)` in a read transaction."""
-        with self.services.store.read() as tx:
+        versions = self.state.versions
+        with self.services.store.read(versions[0] if versions else None) as tx:
             return work(tx, *args, **kwargs)
 
     async def write(self, work: Callable[..., T], *args: Any) -> T:

@@ -48,9 +48,12 @@ _BUMP_REVISION = (
 class Tx:
     """One transaction: its connection, and the store's repositories on it."""
 
-    def __init__(self, conn: Connection, dialect: Dialect) -> None:
+    def __init__(self, conn: Connection, dialect: Dialect, revision: int | None = None) -> None:
         self.conn = conn
         self._dialect = dialect
+        # The store revision a request saw before this transaction began (its freshness probe),
+        # when there is one: what this transaction reads is at least as new.
+        self.revision = revision
 
     @cached_property
     def models(self) -> FineTunedRepository:
@@ -93,11 +96,12 @@ class Store:
         return cls(dialect_for(url, timeout))
 
     @contextmanager
-    def read(self) -> Iterator[Tx]:
-        """A read transaction; a database that does not answer raises `StoreUnavailable`."""
+    def read(self, revision: int | None = None) -> Iterator[Tx]:
+        """A read transaction; a database that does not answer raises `StoreUnavailable`.
+        `revision`: the store revision the caller saw just before (see `Tx.revision`)."""
         try:
             with self.engine.connect() as conn, conn.begin():
-                yield Tx(conn, self.dialect)
+                yield Tx(conn, self.dialect, revision)
         except sa.exc.DBAPIError as error:
             translated = self.dialect.translate(error)
             if not isinstance(translated, StoreError):
