@@ -102,6 +102,7 @@ class PageRun:
         env["HOME"] = str(self.home)
         env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
         env["NO_COLOR"] = "1"
+        env["DOCS_REPO"] = str(REPO_ROOT)  # for a setup marker that needs the checkout
         return env
 
     def server_env(self) -> dict[str, str]:
