@@ -39,6 +39,7 @@ from .markdown import Block, Command, commands, pycon_split
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 COMMAND_TIMEOUT = 120.0
+INSTALLED = "/srv/modelyard/venv/lib/python3.11/site-packages"
 _KEY_ANNOUNCED = re.compile(r"store it now\):\s*\n\s*(myd_\S+)")
 _DONE = "__docs_block_done__"
 
@@ -90,6 +91,8 @@ class PageRun:
         self.doc_port = shown.group(1) if shown else "8000"
         self.port = free_port()
         self._real_to_doc[str(self.home)] = "/home/me"
+        # The packaged files, where a reader's installation keeps them.
+        self._real_to_doc[str(REPO_ROOT / "src")] = INSTALLED
 
     # -- the environment ------------------------------------------------------------------
 
