@@ -8,6 +8,8 @@ the source):
                                                     run it in the background, compare what it
                                                     printed once it answers /readyz
     <!-- docs: server: modelyard serve -->           the same, running this command instead
+    <!-- docs: server demo -->                       a second server next to the page's, stopped
+                                                    once compared
     <!-- docs: postgresql NAME -->                   a fresh PostgreSQL database stands for NAME
     <!-- docs: setup bash|python                     run this first, unseen (output ignored)
     ...
@@ -55,9 +57,13 @@ class Block:
     def server_command(self) -> str | None:
         """`""` for a plain server marker, the command of `server: COMMAND`, else None."""
         for marker in self.markers:
-            if marker == "server" or marker.startswith("server:"):
+            if marker in ("server", "server demo") or marker.startswith("server:"):
                 return marker.partition(":")[2].strip()
         return None
+
+    @property
+    def starts_the_page_server(self) -> bool:
+        return self.server_command is not None and "server demo" not in self.markers
 
     def marker_args(self, name: str) -> list[str]:
         return [m.split(None, 1)[1] for m in self.markers if m.split(None, 1)[0] == name]

@@ -193,7 +193,7 @@ class PageRun:
 
     def start_server(self, command: str) -> tuple[Server, str]:
         """Start `command` (a `modelyard serve ...`) and return it with what it printed once ready."""
-        port = self.port if self.server is None else free_port()
+        port = free_port() if self.server else self.port
         command = re.sub(rf"\b{self.port}\b", str(port), self.to_real(command))
         if "--port" not in command:
             command += f" --port {port}"
@@ -233,7 +233,9 @@ class PageRun:
 
     def _serve_block(self, block: Block) -> None:
         (command,) = commands(block)
-        second = self.server is not None
+        second = not block.starts_the_page_server
+        if second and self.server is None:
+            self.start_server("modelyard serve")
         server, printed = self.start_server(block.server_command or command.text)
         if second:  # a demonstration next to the page's server: stopped once compared
             server.stop()

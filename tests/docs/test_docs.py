@@ -72,7 +72,7 @@ def update(page: Path, results: list[Result]) -> list[Result]:
 @pytest.mark.parametrize("page", [p for p in PAGES if runnable(p)], ids=lambda p: p.name)
 def test_the_examples_of_a_page_print_what_it_shows(page: Path, tmp_path: Path) -> None:
     blocks = runnable(page)
-    needs_server = not any(block.server_command is not None for block in blocks)
+    needs_server = not any(block.starts_the_page_server for block in blocks)
     run = PageRun(page, tmp_path / "page")
     try:
         for block in blocks:
