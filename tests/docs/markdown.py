@@ -183,7 +183,8 @@ def commands(block: Block) -> list[Command]:
         while last > first and not lines[last - 1].strip():
             last -= 1
         expected = "".join(lines[first:last])
-        found.append(Command("\n".join(command), expected.rstrip("\n"), (starts[first], starts[last])))
+        span = (starts[first], starts[last])
+        found.append(Command("\n".join(command), expected.rstrip("\n"), span))
     return found
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+_CLOCK = r"(?:[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)?"
+
 # Applied in order: secrets before the hex rules that would match inside them.
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"myd_[A-Za-z0-9_-]{20,}"), "myd_<secret>"),
@@ -22,13 +24,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b[0-9a-f]{8}\b"), "<hex8>"),
     # Times of this run. The packaged catalog's newest model is from 2026-03: a later date is
     # the day a page was written or run, an earlier one is the catalog's and stays exact.
-    (
-        re.compile(
-            r"\b20(?:2[7-9]|[3-9]\d)-\d\d-\d\d(?:[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)?"
-            r"|\b2026-(?:0[6-9]|1[0-2])-\d\d(?:[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)?"
-        ),
-        "<time>",
-    ),
+    (re.compile(rf"\b(?:20(?:2[7-9]|[3-9]\d)-\d\d|2026-(?:0[6-9]|1[0-2]))-\d\d{_CLOCK}"), "<time>"),
     (re.compile(r"(?<![\d.])1[789]\d{8}(?![\d.])"), "<epoch>"),  # 2023-09 to 2033-05
     (re.compile(r"\b\d+(?:\.\d+)?(?: ?ms| s)\b"), "<duration>"),
     (re.compile(r"\b(127\.0\.0\.1|localhost):\d{2,5}\b"), r"\1:<port>"),

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import httpx
 
+from modelyard import Modelyard
 from tests.support.server import free_port
 
 from .markdown import Block, Command, commands, pycon_split
@@ -82,6 +83,7 @@ class PageRun:
     _doc_to_real: dict[str, str] = field(default_factory=dict)
     _real_to_doc: dict[str, str] = field(default_factory=dict)
     _cleanups: list[object] = field(default_factory=list)
+    _clients: list[Modelyard] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.home = self.root / "home"
@@ -192,7 +194,7 @@ class PageRun:
     # -- the server -----------------------------------------------------------------------
 
     def start_server(self, command: str) -> tuple[Server, str]:
-        """Start `command` (a `modelyard serve ...`) and return it with what it printed once ready."""
+        """Start `command` (`modelyard serve ...`); return it and what it printed once ready."""
         port = free_port() if self.server else self.port
         command = re.sub(rf"\b{self.port}\b", str(port), self.to_real(command))
         if "--port" not in command:
@@ -258,7 +260,8 @@ class PageRun:
         script = self.root / "command.sh"
         output = self.root / "command.out"
         script.write_text(self.to_real(text) + "\n")
-        assert self._shell.stdin is not None and self._shell.stdout is not None
+        assert self._shell.stdin is not None
+        assert self._shell.stdout is not None
         self._shell.stdin.write(f"source {script} > {output} 2>&1 < /dev/null; echo {_DONE}\n")
         self._shell.stdin.flush()
         ready, _, _ = select.select([self._shell.stdout], [], [], COMMAND_TIMEOUT)
@@ -289,6 +292,9 @@ class PageRun:
         finally:
             os.environ.clear()
             os.environ.update(saved)
+            # A snippet may use `yard` after its `with` closed it (the SDK opens a new connection)
+            # and the next one rebind the name: close them all at the end of the page.
+            self._clients += [v for v in self._namespace.values() if isinstance(v, Modelyard)]
         return self.to_doc(printed.getvalue()), error
 
     def _official_sdk(self, code: str) -> str:
@@ -330,6 +336,8 @@ class PageRun:
             self._shell.wait(timeout=10)
             if self._shell.stdout is not None:
                 self._shell.stdout.close()
+        for client in self._clients:
+            client.close()
         if self.server is not None:
             self.server.stop()
         for cleanup in self._cleanups:

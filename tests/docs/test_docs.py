@@ -79,9 +79,7 @@ def test_the_examples_of_a_page_print_what_it_shows(page: Path, tmp_path: Path) 
             run.run(block, needs_server)
     finally:
         run.close()
-    wrong = [
-        r for r in run.results if r.error or not matches(r.command.expected, r.actual)
-    ]
+    wrong = [r for r in run.results if r.error or not matches(r.command.expected, r.actual)]
     if UPDATE and wrong:
         wrong = update(page, wrong)
     assert not wrong, f"{len(wrong)} examples differ from a real run:\n\n" + "\n\n".join(
@@ -101,9 +99,7 @@ def test_every_example_is_run_or_skipped_with_a_reason(capsys: pytest.CaptureFix
                 f"{page.name:<28} run {kinds['run']:>3}  output {kinds['output']:>3}  "
                 f"skipped {kinds['skip']:>2}"
             )
-    skips = [
-        f"  {b.where}: {b.skip_reason}" for p in PAGES for b in parse(p) if b.kind == "skip"
-    ]
+    skips = [f"  {b.where}: {b.skip_reason}" for p in PAGES for b in parse(p) if b.kind == "skip"]
     with capsys.disabled():
         print("\nDocs examples:\n" + "\n".join(lines) + "\nSkipped:\n" + "\n".join(skips))
     assert not unknown, (
