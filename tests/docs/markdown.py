@@ -10,6 +10,8 @@ the source):
     <!-- docs: server: modelyard serve -->           the same, running this command instead
     <!-- docs: server demo -->                       a second server next to the page's, stopped
                                                     once compared
+    <!-- docs: tick -->                              each command starts in a second of its own
+                                                    (what was created in one second ties)
     <!-- docs: postgresql NAME -->                   a fresh PostgreSQL database stands for NAME
     <!-- docs: setup bash|python                     run this first, unseen (output ignored)
     ...

@@ -154,8 +154,14 @@ class PageRun:
         if block.lang in ("python", "pycon"):
             self._python_block(block)
         else:
+            ended = 0.0
             for command in commands(block):
+                if "tick" in block.markers:
+                    # Rows created in the same second tie (created is in seconds), and ties are
+                    # ordered by id: let each command start in a second of its own.
+                    time.sleep(max(0.0, int(ended) + 1 - time.time()))
                 self.results.append(Result(block, command, self.shell(command.text)))
+                ended = time.time()
 
     def _setup(self, block: Block, setup: str) -> None:
         lang, _, code = setup.partition("\n")
