@@ -31,6 +31,7 @@ from modelyard.registry.audit import AuditService
 from modelyard.registry.memo import RevisionMemo
 from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
+from modelyard.registry.webhooks import WebhookService
 from modelyard.settings import Settings
 from modelyard.store.engine import Store
 
@@ -44,6 +45,7 @@ from .openapi import openapi_document
 from .operations import RequestState, Services
 from .ratelimit import FailedAuthThrottle, RateLimiter
 from .routes import OPERATIONS
+from .webhook_dispatcher import Dispatcher
 
 TITLE = "Modelyard"
 SUMMARY = "A self-hosted model registry that speaks Mistral's Models API."
@@ -128,7 +130,13 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
     store = store or Store.from_url(settings.database_url, settings.store_timeout)
     models = ModelService()
     services = Services(
-        settings, store, models, TenancyService(), AuditService(), AliasService(models)
+        settings,
+        store,
+        models,
+        TenancyService(),
+        AuditService(),
+        AliasService(models),
+        WebhookService(allow_private=settings.webhook_allow_private),
     )
     probe = store.probe()
     recorders: list[Recorder] = [Metrics()]
@@ -137,11 +145,14 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         recorders.append(access_log)
 
     key_usage = KeyUsage(store)
+    dispatcher = Dispatcher(store, settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         key_usage.start()
+        dispatcher.start()  # webhooks: one dispatcher per process, off the requests' path
         yield
+        await dispatcher.stop()
         await key_usage.stop()
         if access_log is not None:
             access_log.flush()  # the last half second's lines, on a graceful stop

@@ -32,6 +32,7 @@ from .fine_tuned_repository import FineTunedRepository
 from .group_commit import GroupCommit
 from .tables import STORE_REVISION, store_revision
 from .tenancy_repository import TenancyRepository
+from .webhook_repository import Subscriptions, WebhookRepository
 
 __all__ = ["Store", "Tx", "normalize_url", "startup_lock"]
 
@@ -48,9 +49,15 @@ _BUMP_REVISION = (
 class Tx:
     """One transaction: its connection, and the store's repositories on it."""
 
-    def __init__(self, conn: Connection, dialect: Dialect) -> None:
+    def __init__(
+        self, conn: Connection, dialect: Dialect, subscriptions: Subscriptions | None = None
+    ) -> None:
         self.conn = conn
         self._dialect = dialect
+        # The store's enabled webhook endpoints, kept in memory (the outbox's write path).
+        self.subscriptions = subscriptions or Subscriptions()
+        # Outbox rows were written: the dispatcher is woken once the transaction commits.
+        self.enqueued = False
 
     @cached_property
     def models(self) -> FineTunedRepository:
@@ -76,6 +83,10 @@ class Tx:
     def console_sessions(self) -> ConsoleSessionRepository:
         return self._dialect.console_sessions(self.conn)
 
+    @cached_property
+    def webhooks(self) -> WebhookRepository:
+        return self._dialect.webhooks(self.conn)
+
 
 class Store:
     def __init__(self, dialect: Dialect) -> None:
@@ -86,6 +97,9 @@ class Store:
         self.write_failure: str | None = None
         self._write_probed = 0.0
         self._group = GroupCommit(self.write, dialect, max_wait=dialect.timeout)
+        self.subscriptions = Subscriptions()
+        # Called (on the writing thread) after a COMMIT that wrote outbox rows.
+        self._on_enqueued: list[Callable[[], None]] = []
 
     @classmethod
     def from_url(cls, url: str, timeout: float = 5.0) -> Store:
@@ -97,7 +111,7 @@ class Store:
         """A read transaction; a database that does not answer raises `StoreUnavailable`."""
         try:
             with self.engine.connect() as conn, conn.begin():
-                yield Tx(conn, self.dialect)
+                yield Tx(conn, self.dialect, self.subscriptions)
         except sa.exc.DBAPIError as error:
             translated = self.dialect.translate(error)
             if not isinstance(translated, StoreError):
@@ -117,8 +131,12 @@ class Store:
                 with conn.begin():
                     if revision:
                         conn.execute(_BUMP_REVISION)
-                    yield Tx(conn, self.dialect)
+                    tx = Tx(conn, self.dialect, self.subscriptions)
+                    yield tx
                 self.dialect.committed()
+                if tx.enqueued:
+                    for wake in self._on_enqueued:
+                        wake()
         except StoreError as error:
             self.write_failure = error.message
             raise
@@ -134,6 +152,11 @@ class Store:
         """`work(tx)` in a write transaction shared with the writes queued beside it (group
         commit, see group_commit.py); returns once that transaction has committed."""
         return await self._group.run(work)
+
+    def on_enqueued(self, wake: Callable[[], None]) -> Callable[[], None]:
+        """Call `wake()` after every COMMIT that wrote webhook deliveries; returns the undo."""
+        self._on_enqueued.append(wake)
+        return lambda: self._on_enqueued.remove(wake)
 
     def writable(self) -> bool:
         """False while the last write failed for a store reason; then, at most every few

@@ -17,7 +17,7 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from .dialect import REVISIONS_SQL, WRITE, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
 from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models
+from .webhook_repository import OutboxRow, WebhookRepository, enqueue_sql
 
 _MODELS = TableCodec(fine_tuned_models)
 _VISIBLE = f"{_MODELS.select} WHERE id = ? AND workspace_id = ? AND deleted_at IS NULL"
@@ -59,10 +60,24 @@ class SQLiteAuditRepository(AuditRepository):
         sqlite_driver.execute(raw, *_EVENTS.insert(values))
 
 
+_ENQUEUE = enqueue_sql("?")
+
+
+class SQLiteWebhookRepository(WebhookRepository):
+    """The outbox rows of a change, on the driver beside its audit event."""
+
+    def enqueue(self, rows: Sequence[OutboxRow]) -> None:
+        raw = sqlite_driver.driver(self.conn)
+        for delivery_id, webhook_id, action, subject, now_ms in rows:
+            params = (delivery_id, webhook_id, action, subject, now_ms, now_ms)
+            sqlite_driver.execute(raw, _ENQUEUE, params)
+
+
 class SQLite(Dialect):
     name = "sqlite"
     fine_tuned = SQLiteFineTunedRepository
     audit = SQLiteAuditRepository
+    webhooks = SQLiteWebhookRepository
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

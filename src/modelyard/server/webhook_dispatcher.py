@@ -1,0 +1,250 @@
+"""The webhook dispatcher: one asyncio task per server process, off every request's path.
+
+It claims due outbox rows in small batches (a lease each, so another replica or worker skips
+them; PostgreSQL's SKIP LOCKED, SQLite's writer lock), sends each with httpx (at most
+`webhook_concurrency` at once, no redirects followed, one timeout per attempt, at most 1 KB of
+an answer read), then records the outcomes together (registry/webhooks.py: backoff, circuit).
+A local COMMIT that wrote outbox rows wakes it at once; otherwise it polls every second (other
+replicas' changes, retries that fall due, rows a dead process had leased).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import ipaddress
+import logging
+import random
+import socket
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from standardwebhooks import Webhook
+
+from modelyard._version import __version__
+from modelyard.registry import webhooks
+from modelyard.registry.targets import forbidden_reason
+from modelyard.settings import Settings
+from modelyard.store import records
+from modelyard.store.engine import Store
+
+log = logging.getLogger("modelyard.webhooks")
+
+USER_AGENT = f"Modelyard-Webhooks/{__version__}"
+
+
+class Refused(Exception):
+    """The target may not be sent to (SSRF guard), or its host does not resolve."""
+
+
+class Dispatcher:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.capacity = settings.webhook_concurrency
+        self.timeout = settings.webhook_timeout_seconds
+        self.poll = settings.webhook_poll_seconds
+        self.allow_private = settings.webhook_allow_private
+        self.retry_base = settings.webhook_retry_base_seconds
+        self.circuit_seconds = settings.webhook_circuit_seconds
+        # A claim outlives the attempt (resolution, the timeout) by a margin; after it, another
+        # dispatcher may send the row (this one died).
+        self.lease_ms = int((self.timeout + 5) * 1000)
+        self._rng = random.Random()
+        self._inflight: set[asyncio.Task[webhooks.Attempt]] = set()
+        self._done: list[webhooks.Attempt] = []
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._client: httpx.AsyncClient | None = None
+        self._stop_listening: Callable[[], None] = lambda: None
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        wake = self._wake = asyncio.Event()
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=self.timeout,
+            # No proxy from the environment: it would connect on the dispatcher's behalf, past
+            # the address check.
+            trust_env=False,
+            limits=httpx.Limits(max_connections=self.capacity * 2, max_keepalive_connections=32),
+            headers={"user-agent": USER_AGENT},
+        )
+
+        def woken() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop closed
+                loop.call_soon_threadsafe(wake.set)
+
+        self._stop_listening = self.store.on_enqueued(woken)
+        self._task = asyncio.create_task(self._run(), name="modelyard-webhooks")
+
+    async def stop(self) -> None:
+        self._stop_listening()
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for sending in list(self._inflight):
+            sending.cancel()
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
+        # Attempts that ended are recorded; those cut short keep their lease, then go again.
+        if self._done:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._settle, self._done)
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def _run(self) -> None:
+        assert self._wake is not None
+        while True:
+            self._wake.clear()
+            try:
+                await self._step()
+            except Exception:
+                log.exception("webhook dispatcher: a step failed; trying again in a second")
+                await asyncio.sleep(self.poll)
+            # Woken by a local commit, an attempt that ended, or the poll.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll)
+
+    async def _step(self) -> None:
+        """Record the attempts that ended, then claim what is due, up to the free slots."""
+        if self._done:
+            done, self._done = self._done, []
+            try:
+                await asyncio.to_thread(self._settle, done)
+            except BaseException:
+                self._done = done + self._done  # recorded later (or sent again after the lease)
+                raise
+        free = self.capacity - len(self._inflight)
+        if free <= 0:
+            return
+        claimed = await asyncio.to_thread(self._claim, free)
+        for each in claimed:
+            task = asyncio.create_task(self._attempt(each))
+            self._inflight.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[webhooks.Attempt]) -> None:
+        self._inflight.discard(task)
+        if task.cancelled():
+            return
+        error = task.exception()
+        if error is not None:
+            log.error("webhook attempt failed unexpectedly", exc_info=error)
+            return
+        self._done.append(task.result())
+        if self._wake is not None:
+            self._wake.set()
+
+    def _claim(self, limit: int) -> list[records.ClaimedDelivery]:
+        with self.store.write(revision=False) as tx:
+            return tx.webhooks.claim(int(time.time() * 1000), limit, self.lease_ms)
+
+    def _settle(self, attempts: list[webhooks.Attempt]) -> None:
+        with self.store.write(revision=False) as tx:
+            webhooks.settle(
+                tx,
+                attempts,
+                retry_base=self.retry_base,
+                circuit_seconds=self.circuit_seconds,
+                rng=self._rng,
+            )
+
+    async def _attempt(self, claimed: records.ClaimedDelivery) -> webhooks.Attempt:
+        at_ms = int(time.time() * 1000)
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await self._send(claimed, at_ms, started)
+        except Refused as refused:
+            return webhooks.Attempt(claimed, at_ms, error=str(refused)[:512])
+        except (TimeoutError, httpx.TimeoutException):
+            return webhooks.Attempt(
+                claimed,
+                at_ms,
+                error=f"No answer within {self.timeout:g} s.",
+                latency_ms=_ms(started),
+            )
+        except httpx.HTTPError as error:
+            why = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            return webhooks.Attempt(claimed, at_ms, error=why[:512], latency_ms=_ms(started))
+
+    async def _send(
+        self, claimed: records.ClaimedDelivery, at_ms: int, started: float
+    ) -> webhooks.Attempt:
+        assert self._client is not None
+        url, headers, extensions = await self._target(claimed.url)
+        body = webhooks.delivery_payload(claimed)
+        now = dt.datetime.now(dt.UTC)
+        msg_id = claimed.delivery.id
+        headers.update(
+            {
+                "content-type": "application/json",
+                "webhook-id": msg_id,
+                "webhook-timestamp": str(int(now.timestamp())),
+                "webhook-signature": Webhook(claimed.secret).sign(msg_id, now, body.decode()),
+            }
+        )
+        request = self._client.build_request(
+            "POST", url, content=body, headers=headers, extensions=extensions
+        )
+        response = await self._client.send(request, stream=True)
+        try:
+            excerpt = b""
+            async for chunk in response.aiter_raw():
+                excerpt += chunk
+                if len(excerpt) >= webhooks.EXCERPT_BYTES:
+                    break
+        finally:
+            await response.aclose()
+        text = excerpt[: webhooks.EXCERPT_BYTES].decode("utf-8", "replace").replace("\x00", "")
+        return webhooks.Attempt(
+            claimed,
+            at_ms,
+            response_status=response.status_code,
+            latency_ms=_ms(started),
+            excerpt=text[: webhooks.EXCERPT_BYTES] or None,
+        )
+
+    async def _target(self, url: str) -> tuple[str, dict[str, str], dict[str, object]]:
+        """The URL to connect to, with its headers and extensions. Unless private targets are
+        allowed, the host is resolved here, every address it resolves to is checked, and the
+        connection goes to the checked address (the Host header and TLS name stay the host's),
+        so a second resolution cannot point it elsewhere."""
+        if self.allow_private:
+            return url, {}, {}
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            addresses = [ipaddress.ip_address(host)]
+        except ValueError:
+            try:
+                found = await asyncio.get_running_loop().getaddrinfo(
+                    host, port, type=socket.SOCK_STREAM
+                )
+            except OSError as error:
+                raise Refused(f"The host '{host}' does not resolve: {error}.") from None
+            addresses = [ipaddress.ip_address(info[4][0]) for info in found]
+        for address in addresses:
+            reason = forbidden_reason(address)
+            if reason is not None:
+                raise Refused(
+                    f"Refused: '{host}' resolves to a {reason} address ({address}); "
+                    "webhook targets must be public (MODELYARD_WEBHOOK_ALLOW_PRIVATE)."
+                )
+        pinned = addresses[0]
+        literal = f"[{pinned}]" if pinned.version == 6 else str(pinned)
+        netloc = f"{literal}:{parts.port}" if parts.port else literal
+        headers = {"host": parts.netloc.rsplit("@", 1)[-1]}
+        extensions: dict[str, object] = {"sni_hostname": host} if parts.scheme == "https" else {}
+        return urlunsplit(parts._replace(netloc=netloc)), headers, extensions
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
