@@ -59,6 +59,7 @@ class Dispatcher:
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
         self._stop_listening: Callable[[], None] = lambda: None
+        self._stopping = False
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -82,11 +83,15 @@ class Dispatcher:
 
     async def stop(self) -> None:
         self._stop_listening()
+        self._stopping = True
         task, self._task = self._task, None
         if task is not None:
+            # The flag too: Python 3.11's wait_for can swallow a cancellation that meets a
+            # wake-up (gh-86296); the loop then sees the flag.
+            if self._wake is not None:
+                self._wake.set()
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await asyncio.wait([task])
         for sending in list(self._inflight):
             sending.cancel()
         if self._inflight:
@@ -100,13 +105,15 @@ class Dispatcher:
 
     async def _run(self) -> None:
         assert self._wake is not None
-        while True:
+        while not self._stopping:
             self._wake.clear()
             try:
                 await self._step()
             except Exception:
                 log.exception("webhook dispatcher: a step failed; trying again in a second")
                 await asyncio.sleep(self.poll)
+            if self._stopping:
+                return
             # Woken by a local commit, an attempt that ended, or the poll.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll)
