@@ -26,11 +26,11 @@ def forbidden_reason(address: Address) -> str | None:
         address = address.ipv4_mapped
     for reason, flag in (
         ("loopback", address.is_loopback),
-        ("private", address.is_private),
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
         ("unspecified", address.is_unspecified),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
         ("not globally routable", not address.is_global),
     ):
         if flag:
