@@ -48,6 +48,8 @@ from .routes import OPERATIONS
 from .webhook_dispatcher import Dispatcher
 
 TITLE = "Modelyard"
+# Requests in flight at which this process counts as busy: webhook deliveries then slow down.
+BUSY_REQUESTS = 2
 SUMMARY = "A self-hosted model registry that speaks Mistral's Models API."
 
 
@@ -76,6 +78,8 @@ class Observe:
     def __init__(self, app: ASGIApp, recorders: list[Recorder]) -> None:
         self.app = app
         self.recorders = recorders
+        # Requests being served right now: the webhook dispatcher yields while the API is busy.
+        self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,9 +94,11 @@ class Observe:
                 status = message["status"]
             await send(message)
 
+        self.in_flight += 1
         try:
             await self.app(scope, receive, watch)
         finally:
+            self.in_flight -= 1
             seconds = time.perf_counter() - started
             state = RequestState.of(scope)
             for recorder in self.recorders:
@@ -189,7 +195,9 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         key_usage,
     )
     dispatch = Dispatch(Router(OPERATIONS), gate, memo, services, api)
-    asgi: ASGIApp = Observe(dispatch, recorders)
+    observe = Observe(dispatch, recorders)
+    dispatcher.busy = lambda: observe.in_flight >= BUSY_REQUESTS
+    asgi: ASGIApp = observe
     if settings.root_path:
         asgi = RootPath(asgi, settings.root_path.rstrip("/"))
     return App(services, api, memo, asgi)

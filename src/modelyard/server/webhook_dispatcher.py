@@ -1,9 +1,11 @@
 """The webhook dispatcher: one asyncio task per server process, off every request's path.
 
 It claims due outbox rows in small batches (a lease each, so another replica or worker skips
-them; PostgreSQL's SKIP LOCKED, SQLite's writer lock), sends each with httpx (at most
-`webhook_concurrency` at once, no redirects followed, one timeout per attempt, at most 1 KB of
-an answer read), then records the outcomes together (registry/webhooks.py: backoff, circuit).
+them; PostgreSQL's SKIP LOCKED, SQLite's writer lock) as runs: the next deliveries of one
+endpoint and model, in audit order. A run is sent in order, stopping at its first failure (the
+rest wait for that one's retry); at most `webhook_concurrency` runs at once, with httpx (no
+redirects followed, one timeout per attempt, at most 1 KB of an answer read). The outcomes are
+recorded together (registry/webhooks.py: backoff, circuit).
 A local COMMIT that wrote outbox rows wakes it at once; otherwise it polls every second (other
 replicas' changes, retries that fall due, rows a dead process had leased).
 """
@@ -34,6 +36,16 @@ from modelyard.store.engine import Store
 log = logging.getLogger("modelyard.webhooks")
 
 USER_AGENT = f"Modelyard-Webhooks/{__version__}"
+CLAIM_ROWS = 64  # deliveries per claim at most: what a dispatcher holds in memory
+CLAIM_GAP = 0.005  # seconds between claims at least
+# While the process serves requests, deliveries yield to them: a claim at most every quarter
+# second, of a few runs. Sending shares the event loop and the GIL with the API (a delivery
+# costs about what a PATCH does), so under a saturating load the outbox grows and drains after.
+BUSY_CLAIM_GAP = 0.25
+BUSY_RUNS = 2
+
+# A run's attempts, and the deliveries it gave back unsent.
+Outcome = tuple[list[webhooks.Attempt], list[int]]
 
 
 class Refused(Exception):
@@ -49,12 +61,16 @@ class Dispatcher:
         self.allow_private = settings.webhook_allow_private
         self.retry_base = settings.webhook_retry_base_seconds
         self.circuit_seconds = settings.webhook_circuit_seconds
-        # A claim outlives the attempt (resolution, the timeout) by a margin; after it, another
-        # dispatcher may send the row (this one died).
-        self.lease_ms = int((self.timeout + 5) * 1000)
+        # A claim outlives its run: no attempt starts after `timeout` seconds of the run, so the
+        # last one ends within twice that; after the lease another dispatcher may send the rows
+        # (this one died).
+        self.lease_ms = int((2 * self.timeout + 5) * 1000)
         self._rng = random.Random()
-        self._inflight: set[asyncio.Task[webhooks.Attempt]] = set()
-        self._done: list[webhooks.Attempt] = []
+        self._inflight: set[asyncio.Task[Outcome]] = set()
+        self._done: list[Outcome] = []
+        self._claimed_at = 0.0
+        # Whether the API is busy now (set by the app: requests in flight).
+        self.busy: Callable[[], bool] = lambda: False
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
@@ -114,12 +130,18 @@ class Dispatcher:
                 await asyncio.sleep(self.poll)
             if self._stopping:
                 return
-            # Woken by a local commit, an attempt that ended, or the poll.
+            # Woken by a local commit, a run that ended, or the poll.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll)
+            # Under a stream of commits, one claim per few milliseconds, not one per commit:
+            # each is a transaction on the store's write lock.
+            gap = BUSY_CLAIM_GAP if self.busy() else CLAIM_GAP
+            since = time.monotonic() - self._claimed_at
+            if since < gap:
+                await asyncio.sleep(gap - since)
 
     async def _step(self) -> None:
-        """Record the attempts that ended, then claim what is due, up to the free slots."""
+        """Record the runs that ended, then claim what is due, up to the free slots."""
         if self._done:
             done, self._done = self._done, []
             try:
@@ -127,16 +149,30 @@ class Dispatcher:
             except BaseException:
                 self._done = done + self._done  # recorded later (or sent again after the lease)
                 raise
-        free = self.capacity - len(self._inflight)
+        free = min(self.capacity, BUSY_RUNS if self.busy() else self.capacity) - len(self._inflight)
         if free <= 0:
             return
-        claimed = await asyncio.to_thread(self._claim, free)
-        for each in claimed:
-            task = asyncio.create_task(self._attempt(each))
+        self._claimed_at = time.monotonic()
+        runs = await asyncio.to_thread(self._claim, free)
+        for run in runs:
+            task = asyncio.create_task(self._run_in_order(run))
             self._inflight.add(task)
             task.add_done_callback(self._finished)
 
-    def _finished(self, task: asyncio.Task[webhooks.Attempt]) -> None:
+    async def _run_in_order(self, run: list[records.ClaimedDelivery]) -> Outcome:
+        """A run's deliveries in order, up to the first that fails; the rest are given back."""
+        started = time.monotonic()
+        attempts: list[webhooks.Attempt] = []
+        for index, claimed in enumerate(run):
+            if time.monotonic() - started > self.timeout:  # the lease must outlive the run
+                return attempts, [each.delivery.seq for each in run[index:]]
+            attempt = await self._attempt(claimed)
+            attempts.append(attempt)
+            if not attempt.succeeded:
+                return attempts, [each.delivery.seq for each in run[index + 1 :]]
+        return attempts, []
+
+    def _finished(self, task: asyncio.Task[Outcome]) -> None:
         self._inflight.discard(task)
         if task.cancelled():
             return
@@ -148,19 +184,24 @@ class Dispatcher:
         if self._wake is not None:
             self._wake.set()
 
-    def _claim(self, limit: int) -> list[records.ClaimedDelivery]:
+    def _claim(self, runs: int) -> list[list[records.ClaimedDelivery]]:
+        now_ms = int(time.time() * 1000)
+        with self.store.read() as tx:  # nothing due (the usual poll): no write lock taken
+            if not tx.webhooks.due(now_ms):
+                return []
         with self.store.write(revision=False) as tx:
-            return tx.webhooks.claim(int(time.time() * 1000), limit, self.lease_ms)
+            return tx.webhooks.claim(now_ms, CLAIM_ROWS, self.lease_ms, runs)
 
-    def _settle(self, attempts: list[webhooks.Attempt]) -> None:
+    def _settle(self, outcomes: list[Outcome]) -> None:
         with self.store.write(revision=False) as tx:
             webhooks.settle(
                 tx,
-                attempts,
+                [attempt for attempts, _ in outcomes for attempt in attempts],
                 retry_base=self.retry_base,
                 circuit_seconds=self.circuit_seconds,
                 rng=self._rng,
             )
+            tx.webhooks.release([seq for _, unsent in outcomes for seq in unsent])
 
     async def _attempt(self, claimed: records.ClaimedDelivery) -> webhooks.Attempt:
         at_ms = int(time.time() * 1000)

@@ -229,8 +229,8 @@ webhook_deliveries = sa.Table(
     sa.Column("latency_ms", sa.Integer),
     sa.Column("response_excerpt", sa.String(1024)),
     sa.Column("error", sa.String(512)),
-    # What the dispatcher claims: pending rows, soonest first.
-    sa.Index(None, "status", "next_attempt_ms"),
+    # What the dispatcher claims: pending rows, in order.
+    sa.Index(None, "status", "seq"),
     # The per-endpoint, per-subject order; and an endpoint's delivery log, newest first.
     sa.Index(None, "webhook_id", "subject", "status", "seq"),
     sa.Index(None, "webhook_id", "seq"),

@@ -24,7 +24,39 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 _D, _W, _A = webhook_deliveries, webhooks, audit_events
 _EARLIER = webhook_deliveries.alias("earlier")
 _EVENT_COLUMNS = tuple(column.name for column in audit_events.columns)
+_EVENT_LABELS = tuple(column.label(f"ev_{column.name}") for column in audit_events.columns)
 _LAST_EVENT = sa.select(sa.func.max(_A.c.id)).scalar_subquery()
+_SAME_SUBJECT_BEFORE = (
+    _EARLIER.c.webhook_id == _D.c.webhook_id,
+    _EARLIER.c.subject == _D.c.subject,
+    _EARLIER.c.status == PENDING,
+    _EARLIER.c.seq < _D.c.seq,
+)
+# The pending delivery just before this one in its endpoint's and subject's order (null: none).
+_PREVIOUS = (
+    sa.select(sa.func.max(_EARLIER.c.seq))
+    .where(*_SAME_SUBJECT_BEFORE)
+    .scalar_subquery()
+    .label("previous")
+)
+_DUE_FROM = _D.join(_W, _W.c.id == _D.c.webhook_id)
+
+
+def _due(now_ms: int) -> tuple[Any, ...]:
+    """Pending, due, not leased, of an enabled endpoint, and not behind one of its subject's
+    that waits (a backoff) or is being sent: those wait their turn."""
+    waiting = sa.exists().where(
+        *_SAME_SUBJECT_BEFORE,
+        sa.or_(_EARLIER.c.next_attempt_ms > now_ms, _EARLIER.c.lease_until_ms > now_ms),
+    )
+    return (
+        _D.c.status == PENDING,
+        _D.c.next_attempt_ms <= now_ms,
+        _D.c.lease_until_ms <= now_ms,
+        _W.c.enabled,
+        ~waiting,
+    )
+
 
 # One outbox row: its id, endpoint, action, subject and time (twice: created, first attempt).
 OutboxRow = tuple[str, str, str, str, int]
@@ -132,39 +164,54 @@ class WebhookRepository:
             .values(status=PENDING, attempts=0, next_attempt_ms=now_ms, lease_until_ms=0)
         )
 
-    def claim(self, now_ms: int, limit: int, lease_ms: int) -> list[records.ClaimedDelivery]:
-        """Up to `limit` due deliveries of enabled endpoints, each the oldest pending one of its
-        endpoint and subject, leased to the caller for `lease_ms`. Rows another transaction is
-        claiming are skipped (PostgreSQL's SKIP LOCKED; SQLite's writers are serialized)."""
-        earlier_pending = sa.exists().where(
-            _EARLIER.c.webhook_id == _D.c.webhook_id,
-            _EARLIER.c.subject == _D.c.subject,
-            _EARLIER.c.status == PENDING,
-            _EARLIER.c.seq < _D.c.seq,
-        )
+    def due(self, now_ms: int) -> bool:
+        """Whether any delivery may be claimed now (a read: no write lock when none is)."""
+        query = sa.select(_D.c.seq).select_from(_DUE_FROM).where(*_due(now_ms)).limit(1)
+        return self.conn.execute(query).first() is not None
+
+    def claim(
+        self, now_ms: int, limit: int, lease_ms: int, groups: int
+    ) -> list[list[records.ClaimedDelivery]]:
+        """Due deliveries of enabled endpoints, leased to the caller for `lease_ms`: at most
+        `groups` runs of one endpoint and subject each, every run starting at its subject's
+        oldest pending delivery and holding the next ones in order (at most `limit` in all).
+
+        Rows another transaction is claiming are skipped (PostgreSQL's SKIP LOCKED; SQLite's
+        writers are serialized); a run stops before a gap, so one skipped that way is never
+        overtaken."""
         query = (
-            sa.select(_D, _W.c.url, _W.c.secret, *(c.label(f"ev_{c.name}") for c in _A.c))
-            .select_from(
-                _D.join(_W, _W.c.id == _D.c.webhook_id).outerjoin(_A, _A.c.id == _D.c.event_id)
-            )
-            .where(
-                _D.c.status == PENDING,
-                _D.c.next_attempt_ms <= now_ms,
-                _D.c.lease_until_ms <= now_ms,
-                _W.c.enabled,
-                ~earlier_pending,
-            )
+            sa.select(_D, _W.c.url, _W.c.secret, _PREVIOUS, *_EVENT_LABELS)
+            .select_from(_DUE_FROM.outerjoin(_A, _A.c.id == _D.c.event_id))
+            .where(*_due(now_ms))
             .order_by(_D.c.seq)
             .limit(limit)
             .with_for_update(of=_D, skip_locked=True)
         )
-        claimed = [_claimed(row._mapping) for row in self.conn.execute(query)]
-        if claimed:
-            seqs = [each.delivery.seq for each in claimed]
+        runs: dict[tuple[str, str], list[records.ClaimedDelivery]] = {}
+        closed: set[tuple[str, str]] = set()
+        for row in self.conn.execute(query):
+            found = row._mapping
+            key = (found["webhook_id"], found["subject"])
+            if key in closed:
+                continue
+            run = runs.get(key)
+            if run is None and found["previous"] is None and len(runs) < groups:
+                runs[key] = [_claimed(found)]
+            elif run is not None and found["previous"] == run[-1].delivery.seq:
+                run.append(_claimed(found))
+            else:
+                closed.add(key)
+        seqs = [each.delivery.seq for run in runs.values() for each in run]
+        if seqs:
             self.conn.execute(
                 sa.update(_D).where(_D.c.seq.in_(seqs)).values(lease_until_ms=now_ms + lease_ms)
             )
-        return claimed
+        return list(runs.values())
+
+    def release(self, seqs: Sequence[int]) -> None:
+        """Leased deliveries given back unsent (a run stopped at a failure)."""
+        if seqs:
+            self.conn.execute(sa.update(_D).where(_D.c.seq.in_(seqs)).values(lease_until_ms=0))
 
     def settle(self, seq: int, **values: Any) -> None:
         """An attempt's outcome; the lease ends."""

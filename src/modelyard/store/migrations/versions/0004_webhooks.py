@@ -65,9 +65,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("id", name=op.f("uq_webhook_deliveries_id")),
     )
     op.create_index(
-        op.f("ix_webhook_deliveries_status_next_attempt_ms"),
+        op.f("ix_webhook_deliveries_status_seq"),
         "webhook_deliveries",
-        ["status", "next_attempt_ms"],
+        ["status", "seq"],
     )
     op.create_index(
         op.f("ix_webhook_deliveries_webhook_id_subject_status_seq"),
