@@ -76,9 +76,13 @@ class Dispatcher:
         self._client: httpx.AsyncClient | None = None
         self._stop_listening: Callable[[], None] = lambda: None
         self._stopping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
         loop = asyncio.get_running_loop()
+        if self._task is not None and not self._task.done():
+            return  # one dispatcher per process (an app whose lifespan runs twice, in tests)
+        self._loop = loop
         wake = self._wake = asyncio.Event()
         self._client = httpx.AsyncClient(
             follow_redirects=False,
@@ -98,6 +102,8 @@ class Dispatcher:
         self._task = asyncio.create_task(self._run(), name="modelyard-webhooks")
 
     async def stop(self) -> None:
+        if self._loop is not asyncio.get_running_loop():
+            return  # the other lifespan's: the dispatcher belongs to the one that started it
         self._stop_listening()
         self._stopping = True
         task, self._task = self._task, None
@@ -218,7 +224,7 @@ class Dispatcher:
                 error=f"No answer within {self.timeout:g} s.",
                 latency_ms=_ms(started),
             )
-        except httpx.HTTPError as error:
+        except Exception as error:  # httpx's errors, and a URL it cannot send to (InvalidURL)
             why = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
             return webhooks.Attempt(claimed, at_ms, error=why[:512], latency_ms=_ms(started))
 

@@ -156,7 +156,12 @@ class Store:
     def on_enqueued(self, wake: Callable[[], None]) -> Callable[[], None]:
         """Call `wake()` after every COMMIT that wrote webhook deliveries; returns the undo."""
         self._on_enqueued.append(wake)
-        return lambda: self._on_enqueued.remove(wake)
+
+        def undo() -> None:
+            if wake in self._on_enqueued:
+                self._on_enqueued.remove(wake)
+
+        return undo
 
     def writable(self) -> bool:
         """False while the last write failed for a store reason; then, at most every few
