@@ -27,14 +27,17 @@ from .client._errors import (
 )
 from .client._params import (
     CreateApiKeyParams,
+    CreateWebhookParams,
     IfMatchParams,
     ListApiKeysParams,
     ListAuditEventsParams,
     ListModelsParams,
+    ListWebhookDeliveriesParams,
     RegisterModelParams,
     RequestOptions,
     SetAliasParams,
     UpdateModelParams,
+    UpdateWebhookParams,
 )
 from .client._raw import RawResponse
 from .client._retries import DEFAULT_RETRIES, BackoffStrategy, RetryClock, RetryConfig
@@ -43,6 +46,7 @@ from .client.resources.aliases import Aliases
 from .client.resources.audit import Audit
 from .client.resources.keys import Keys
 from .client.resources.models import Models
+from .client.resources.webhooks import Webhooks
 from .client.resources.workspaces import Workspaces
 from .types import (
     Alias,
@@ -80,6 +84,13 @@ from .types import (
     UnarchiveFTModelOut,
     UnknownModelCard,
     ValidationErrorItem,
+    Webhook,
+    WebhookCreated,
+    WebhookDeleted,
+    WebhookDelivery,
+    WebhookDeliveryList,
+    WebhookList,
+    WebhookSecret,
     Workspace,
     WorkspaceList,
 )
@@ -117,6 +128,7 @@ __all__ = [
     "CompletionFTModelOut",
     "ConflictError",
     "CreateApiKeyParams",
+    "CreateWebhookParams",
     "DeleteModelOut",
     "ErrorBody",
     "FTModelCapabilitiesOut",
@@ -131,6 +143,7 @@ __all__ = [
     "ListApiKeysParams",
     "ListAuditEventsParams",
     "ListModelsParams",
+    "ListWebhookDeliveriesParams",
     "Me",
     "ModelCapabilities",
     "ModelCard",
@@ -156,7 +169,16 @@ __all__ = [
     "UnarchiveFTModelOut",
     "UnknownModelCard",
     "UpdateModelParams",
+    "UpdateWebhookParams",
     "ValidationErrorItem",
+    "Webhook",
+    "WebhookCreated",
+    "WebhookDeleted",
+    "WebhookDelivery",
+    "WebhookDeliveryList",
+    "WebhookList",
+    "WebhookSecret",
+    "Webhooks",
     "Workspace",
     "WorkspaceList",
     "Workspaces",

@@ -61,3 +61,17 @@ class Settings(BaseSettings):
     # Origins besides the request's own Host that may post the console's forms, comma-separated
     # (e.g. `https://registry.example.com` behind a proxy that rewrites Host).
     console_origins: str = ""
+
+    # Webhooks (docs/webhooks.md). Targets on loopback/private/link-local/multicast/reserved
+    # addresses are refused unless this is true (a receiver on this machine or network).
+    webhook_allow_private: bool = False
+    # The first wait after a failed attempt; later waits are multiples of it (6x, 24x, 120x,
+    # ... up to ~22 h in all at the default 5 s). Tests shorten it.
+    webhook_retry_base_seconds: float = Field(default=5.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)  # per attempt, connect to answer
+    # An endpoint whose every attempt failed for this long is disabled (its circuit opens).
+    webhook_circuit_seconds: float = Field(default=86_400.0, gt=0)
+    webhook_concurrency: int = Field(default=8, ge=1, le=256)  # attempts in flight per process
+    # How often a dispatcher looks for due deliveries without being woken by a local commit
+    # (another replica's changes, retries, a restart).
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)

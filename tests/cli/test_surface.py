@@ -66,6 +66,15 @@ def test_the_tree_has_every_command_of_the_issue():
                 ("alias", "list"),
                 ("alias", "delete"),
                 ("audit",),
+                ("webhooks", "create"),
+                ("webhooks", "list"),
+                ("webhooks", "get"),
+                ("webhooks", "update"),
+                ("webhooks", "delete"),
+                ("webhooks", "rotate-secret"),
+                ("webhooks", "deliveries"),
+                ("webhooks", "redeliver"),
+                ("webhooks", "ping"),
             ]
         )
         == COMMANDS
@@ -80,7 +89,7 @@ def test_every_command_has_help_with_an_example_and_json(path: tuple[str, ...]):
     assert "--json" in result.stdout
 
 
-@pytest.mark.parametrize("group", ["db", "workspaces", "keys", "catalog", "models"])
+@pytest.mark.parametrize("group", ["db", "workspaces", "keys", "catalog", "models", "webhooks"])
 def test_a_group_without_a_command_shows_its_help(group: str):
     result = run(group)
     assert "Commands" in result.stdout + result.stderr

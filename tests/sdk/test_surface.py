@@ -16,7 +16,16 @@ import httpx
 import pytest
 
 import modelyard
-from modelyard import Aliases, Audit, Keys, Models, Modelyard, RequestOptions, Workspaces
+from modelyard import (
+    Aliases,
+    Audit,
+    Keys,
+    Models,
+    Modelyard,
+    RequestOptions,
+    Webhooks,
+    Workspaces,
+)
 from tests.sdk.wire import base_card, json_response, recording_yard
 
 SERVER_PACKAGES = ("fastapi", "starlette", "sqlalchemy", "uvicorn", "yaml", "alembic")
@@ -36,6 +45,17 @@ RESOURCES: dict[type, list[str]] = {
     Workspaces: ["create", "list"],
     Keys: ["create", "list", "revoke"],
     Audit: ["iter", "list"],
+    Webhooks: [
+        "create",
+        "delete",
+        "deliveries",
+        "get",
+        "list",
+        "ping",
+        "redeliver",
+        "rotate_secret",
+        "update",
+    ],
 }
 
 

@@ -1,9 +1,9 @@
 """`modelyard`: the root command, assembled from one sub-app per noun.
 
 Operator commands (init, serve, db, workspaces, keys, catalog) work on the store and import the
-server's dependencies only when they run; user commands (whoami, models, alias, audit) go through
-the SDK and never load them (`modelyard models list --json` starts as fast as httpx and pydantic
-allow).
+server's dependencies only when they run; user commands (whoami, models, alias, audit, webhooks)
+go through the SDK and never load them (`modelyard models list --json` starts as fast as httpx
+and pydantic allow).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import typer
 
 from modelyard._version import __version__
 
-from . import aliases, catalog, db, keys, models, record, workspaces
+from . import aliases, catalog, db, keys, models, record, webhooks, workspaces
 from .audit import audit
 from .server import init, serve
 from .whoami import whoami
@@ -42,6 +42,7 @@ models.app.command()(record.artifact)
 app.add_typer(models.app, name="models", rich_help_panel=USER)
 app.add_typer(aliases.app, name="alias", rich_help_panel=USER)
 app.command(rich_help_panel=USER)(audit)
+app.add_typer(webhooks.app, name="webhooks", rich_help_panel=USER)
 
 
 def _version(value: bool) -> None:

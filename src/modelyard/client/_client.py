@@ -24,6 +24,7 @@ from .resources.aliases import Aliases
 from .resources.audit import Audit
 from .resources.keys import Keys
 from .resources.models import Models
+from .resources.webhooks import Webhooks
 from .resources.workspaces import Workspaces
 
 DEFAULT_SERVER_URL: Final = "http://localhost:8000"
@@ -52,6 +53,7 @@ class Modelyard:
     workspaces: Workspaces
     keys: Keys
     audit: Audit
+    webhooks: Webhooks
 
     def __init__(
         self,
@@ -91,6 +93,7 @@ class Modelyard:
         self.workspaces = Workspaces(self)
         self.keys = Keys(self)
         self.audit = Audit(self)
+        self.webhooks = Webhooks(self)
 
     # --- the caller's own key ---
 

@@ -29,13 +29,16 @@ from ._errors import error_from_response, unreadable_response
 from ._params import (
     REQUEST_OPTIONS,
     CreateApiKeyParams,
+    CreateWebhookParams,
     IfMatchParams,
     ListApiKeysParams,
     ListAuditEventsParams,
     ListModelsParams,
+    ListWebhookDeliveriesParams,
     RegisterModelParams,
     SetAliasParams,
     UpdateModelParams,
+    UpdateWebhookParams,
 )
 from ._sentinel import NOT_GIVEN, NotGiven
 
@@ -51,6 +54,9 @@ _CREATE_API_KEY: Final = CreateApiKeyParams.__optional_keys__
 _LIST_API_KEYS: Final = ListApiKeysParams.__optional_keys__
 _SET_ALIAS: Final = SetAliasParams.__optional_keys__
 _LIST_AUDIT_EVENTS: Final = ListAuditEventsParams.__optional_keys__
+_CREATE_WEBHOOK: Final = CreateWebhookParams.__optional_keys__
+_UPDATE_WEBHOOK: Final = UpdateWebhookParams.__optional_keys__
+_LIST_DELIVERIES: Final = ListWebhookDeliveriesParams.__optional_keys__
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,3 +326,62 @@ def read_deleted(outcome: Outcome, model_id: str) -> DeleteModelOut:
             return DeleteModelOut(id=model_id, deleted=True)
         raise error
     return read(DeleteModelOut, outcome)
+
+
+def create_webhook(url: str, params: CreateWebhookParams) -> Call:
+    body: dict[str, Any] = {"url": url}
+    events, description = params.get("events"), params.get("description")
+    if events is not None:
+        body["events"] = list(events)
+    if description is not None:
+        body["description"] = description
+    return Call(
+        "POST", "/v1/webhooks", body=_json(body), idempotent=False, keywords=_CREATE_WEBHOOK
+    )
+
+
+def list_webhooks() -> Call:
+    return Call("GET", "/v1/webhooks")
+
+
+def _webhook_path(webhook_id: str, suffix: str = "") -> str:
+    return f"/v1/webhooks/{_segment('webhook_id', webhook_id)}{suffix}"
+
+
+def get_webhook(webhook_id: str) -> Call:
+    return Call("GET", _webhook_path(webhook_id))
+
+
+def update_webhook(webhook_id: str, params: UpdateWebhookParams) -> Call:
+    # A merge patch: only the keys given; `description=None` is sent as null (clears it).
+    patch: dict[str, Any] = {
+        key: params[key] for key in ("url", "description", "enabled") if key in params
+    }
+    if "events" in params:
+        events = params["events"]
+        patch["events"] = None if events is None else list(events)
+    return Call("PATCH", _webhook_path(webhook_id), body=_json(patch), keywords=_UPDATE_WEBHOOK)
+
+
+def delete_webhook(webhook_id: str) -> Call:
+    return Call("DELETE", _webhook_path(webhook_id))
+
+
+def rotate_webhook_secret(webhook_id: str) -> Call:
+    # Not idempotent: a second rotation would give out another secret than the caller heard.
+    return Call("POST", _webhook_path(webhook_id, "/secret"), idempotent=False)
+
+
+def list_webhook_deliveries(webhook_id: str, params: ListWebhookDeliveriesParams) -> Call:
+    path = _webhook_path(webhook_id, "/deliveries")
+    return Call("GET", path, _query(params, "limit"), keywords=_LIST_DELIVERIES)
+
+
+def redeliver_webhook_delivery(webhook_id: str, delivery_id: str) -> Call:
+    # Idempotent enough: a second request only schedules the same delivery again.
+    suffix = f"/deliveries/{_segment('delivery_id', delivery_id)}/redeliver"
+    return Call("POST", _webhook_path(webhook_id, suffix))
+
+
+def ping_webhook(webhook_id: str) -> Call:
+    return Call("POST", _webhook_path(webhook_id, "/ping"), idempotent=False)

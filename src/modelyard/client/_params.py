@@ -105,4 +105,27 @@ class ListAuditEventsParams(RequestOptions, total=False):
     action: AuditAction | None
 
 
+class CreateWebhookParams(RequestOptions, total=False):
+    """`webhooks.create`: the audit actions to receive (default: every model and alias action)
+    and a description."""
+
+    events: Sequence[AuditAction] | None
+    description: str | None
+
+
+class UpdateWebhookParams(RequestOptions, total=False):
+    """`webhooks.update`: a merge patch of the keys given; `description=None` clears it."""
+
+    url: str | None
+    events: Sequence[AuditAction] | None
+    description: str | None
+    enabled: bool | None
+
+
+class ListWebhookDeliveriesParams(RequestOptions, total=False):
+    """`webhooks.deliveries`: how many of the newest deliveries (1-1000, default 100)."""
+
+    limit: int | None
+
+
 REQUEST_OPTIONS: Final = RequestOptions.__optional_keys__

@@ -9,6 +9,7 @@ from modelyard.store import records
 from modelyard.store.engine import Tx
 
 from .identity import Actor, Principal
+from .outbox import enqueue_deliveries
 
 Json = dict[str, Any]
 
@@ -37,6 +38,7 @@ def record_event(
         after=after,
         request_id=actor.request_id,
     )
+    enqueue_deliveries(tx, principal.organization_id, action, model_id)
 
 
 class AuditService:

@@ -31,6 +31,7 @@ from modelyard.registry.audit import AuditService
 from modelyard.registry.memo import RevisionMemo
 from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
+from modelyard.registry.webhooks import WebhookService
 from modelyard.settings import Settings
 from modelyard.store.engine import Store
 
@@ -44,8 +45,11 @@ from .openapi import openapi_document
 from .operations import RequestState, Services
 from .ratelimit import FailedAuthThrottle, RateLimiter
 from .routes import OPERATIONS
+from .webhook_dispatcher import Dispatcher
 
 TITLE = "Modelyard"
+# Requests in flight at which this process counts as busy: webhook deliveries then slow down.
+BUSY_REQUESTS = 2
 SUMMARY = "A self-hosted model registry that speaks Mistral's Models API."
 
 
@@ -74,6 +78,8 @@ class Observe:
     def __init__(self, app: ASGIApp, recorders: list[Recorder]) -> None:
         self.app = app
         self.recorders = recorders
+        # Requests being served right now: the webhook dispatcher yields while the API is busy.
+        self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,9 +94,11 @@ class Observe:
                 status = message["status"]
             await send(message)
 
+        self.in_flight += 1
         try:
             await self.app(scope, receive, watch)
         finally:
+            self.in_flight -= 1
             seconds = time.perf_counter() - started
             state = RequestState.of(scope)
             for recorder in self.recorders:
@@ -128,7 +136,13 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
     store = store or Store.from_url(settings.database_url, settings.store_timeout)
     models = ModelService()
     services = Services(
-        settings, store, models, TenancyService(), AuditService(), AliasService(models)
+        settings,
+        store,
+        models,
+        TenancyService(),
+        AuditService(),
+        AliasService(models),
+        WebhookService(allow_private=settings.webhook_allow_private),
     )
     probe = store.probe()
     recorders: list[Recorder] = [Metrics()]
@@ -137,11 +151,14 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         recorders.append(access_log)
 
     key_usage = KeyUsage(store)
+    dispatcher = Dispatcher(store, settings)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         key_usage.start()
+        dispatcher.start()  # webhooks: one dispatcher per process, off the requests' path
         yield
+        await dispatcher.stop()
         await key_usage.stop()
         if access_log is not None:
             access_log.flush()  # the last half second's lines, on a graceful stop
@@ -178,7 +195,9 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
         key_usage,
     )
     dispatch = Dispatch(Router(OPERATIONS), gate, memo, services, api)
-    asgi: ASGIApp = Observe(dispatch, recorders)
+    observe = Observe(dispatch, recorders)
+    dispatcher.busy = lambda: observe.in_flight >= BUSY_REQUESTS
+    asgi: ASGIApp = observe
     if settings.root_path:
         asgi = RootPath(asgi, settings.root_path.rstrip("/"))
     return App(services, api, memo, asgi)

@@ -32,6 +32,7 @@ from modelyard.registry.errors import RequestInvalid
 from modelyard.registry.identity import Actor, Principal
 from modelyard.registry.models import ModelService
 from modelyard.registry.tenancy import TenancyService
+from modelyard.registry.webhooks import WebhookService
 from modelyard.settings import Settings
 from modelyard.store.dialect import Versions
 from modelyard.store.engine import Store
@@ -120,6 +121,7 @@ class Services:
     tenancy: TenancyService
     audit: AuditService
     aliases: AliasService
+    webhooks: WebhookService
 
 
 @dataclass(slots=True)

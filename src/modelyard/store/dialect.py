@@ -23,6 +23,7 @@ from .catalog_repository import CatalogRepository
 from .console_session_repository import ConsoleSessionRepository
 from .fine_tuned_repository import FineTunedRepository
 from .tenancy_repository import TenancyRepository
+from .webhook_repository import WebhookRepository
 
 Versions = tuple[int, int]  # the store revision and the tenancy version (see tables.py)
 
@@ -48,6 +49,7 @@ class Dialect:
     tenancy: ClassVar[type[TenancyRepository]] = TenancyRepository
     catalog: ClassVar[type[CatalogRepository]] = CatalogRepository
     console_sessions: ClassVar[type[ConsoleSessionRepository]] = ConsoleSessionRepository
+    webhooks: ClassVar[type[WebhookRepository]] = WebhookRepository
 
     def __init__(self, url: URL, timeout: float = 5.0) -> None:
         self.url = url

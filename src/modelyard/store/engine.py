@@ -32,6 +32,7 @@ from .fine_tuned_repository import FineTunedRepository
 from .group_commit import GroupCommit
 from .tables import STORE_REVISION, store_revision
 from .tenancy_repository import TenancyRepository
+from .webhook_repository import Subscriptions, WebhookRepository
 
 __all__ = ["Store", "Tx", "normalize_url", "startup_lock"]
 
@@ -48,9 +49,19 @@ _BUMP_REVISION = (
 class Tx:
     """One transaction: its connection, and the store's repositories on it."""
 
-    def __init__(self, conn: Connection, dialect: Dialect, revision: int | None = None) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        dialect: Dialect,
+        subscriptions: Subscriptions | None = None,
+        revision: int | None = None,
+    ) -> None:
         self.conn = conn
         self._dialect = dialect
+        # The store's enabled webhook endpoints, kept in memory (the outbox's write path).
+        self.subscriptions = subscriptions or Subscriptions()
+        # Outbox rows were written: the dispatcher is woken once the transaction commits.
+        self.enqueued = False
         # The store revision a request saw before this transaction began (its freshness probe),
         # when there is one: what this transaction reads is at least as new.
         self.revision = revision
@@ -79,6 +90,10 @@ class Tx:
     def console_sessions(self) -> ConsoleSessionRepository:
         return self._dialect.console_sessions(self.conn)
 
+    @cached_property
+    def webhooks(self) -> WebhookRepository:
+        return self._dialect.webhooks(self.conn)
+
 
 class Store:
     def __init__(self, dialect: Dialect) -> None:
@@ -89,6 +104,9 @@ class Store:
         self.write_failure: str | None = None
         self._write_probed = 0.0
         self._group = GroupCommit(self.write, dialect, max_wait=dialect.timeout)
+        self.subscriptions = Subscriptions()
+        # Called (on the writing thread) after a COMMIT that wrote outbox rows.
+        self._on_enqueued: list[Callable[[], None]] = []
 
     @classmethod
     def from_url(cls, url: str, timeout: float = 5.0) -> Store:
@@ -101,7 +119,7 @@ class Store:
         `revision`: the store revision the caller saw just before (see `Tx.revision`)."""
         try:
             with self.engine.connect() as conn, conn.begin():
-                yield Tx(conn, self.dialect, revision)
+                yield Tx(conn, self.dialect, self.subscriptions, revision)
         except sa.exc.DBAPIError as error:
             translated = self.dialect.translate(error)
             if not isinstance(translated, StoreError):
@@ -121,8 +139,12 @@ class Store:
                 with conn.begin():
                     if revision:
                         conn.execute(_BUMP_REVISION)
-                    yield Tx(conn, self.dialect)
+                    tx = Tx(conn, self.dialect, self.subscriptions)
+                    yield tx
                 self.dialect.committed()
+                if tx.enqueued:
+                    for wake in self._on_enqueued:
+                        wake()
         except StoreError as error:
             self.write_failure = error.message
             raise
@@ -138,6 +160,16 @@ class Store:
         """`work(tx)` in a write transaction shared with the writes queued beside it (group
         commit, see group_commit.py); returns once that transaction has committed."""
         return await self._group.run(work)
+
+    def on_enqueued(self, wake: Callable[[], None]) -> Callable[[], None]:
+        """Call `wake()` after every COMMIT that wrote webhook deliveries; returns the undo."""
+        self._on_enqueued.append(wake)
+
+        def undo() -> None:
+            if wake in self._on_enqueued:
+                self._on_enqueued.remove(wake)
+
+        return undo
 
     def writable(self) -> bool:
         """False while the last write failed for a store reason; then, at most every few

@@ -29,6 +29,7 @@ from .dialect import REVISIONS_SQL, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
 from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models, metadata
+from .webhook_repository import OutboxRow, WebhookRepository, enqueue_sql
 
 _STARTUP_LOCK = 74251931  # any constant: the advisory lock's key
 _PIPELINE = "modelyard_pipeline"
@@ -81,6 +82,19 @@ class PostgresAuditRepository(AuditRepository):
         _execute(self.conn, *_EVENTS.insert(values))
 
 
+_ENQUEUE = enqueue_sql("%s")
+
+
+class PostgresWebhookRepository(WebhookRepository):
+    """The outbox rows of a change, prepared statements beside its audit event (pipelined)."""
+
+    def enqueue(self, rows: Sequence[OutboxRow]) -> None:
+        for delivery_id, webhook_id, action, subject, now_ms in rows:
+            _execute(
+                self.conn, _ENQUEUE, (delivery_id, webhook_id, action, subject, now_ms, now_ms)
+            )
+
+
 class PostgreSQL(Dialect):
     name = "postgresql"
     # A REPEATABLE READ transaction, read only: one state of the whole store.
@@ -106,6 +120,7 @@ class PostgreSQL(Dialect):
 
     fine_tuned = PostgresFineTunedRepository
     audit = PostgresAuditRepository
+    webhooks = PostgresWebhookRepository
     pipelined = True
 
     def create_engine(self) -> Engine:

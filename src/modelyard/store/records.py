@@ -105,3 +105,55 @@ class ConsoleSession:
     csrf_secret: str
     created: int
     last_seen: int
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    id: str
+    organization_id: str
+    url: str
+    events: list[str]
+    description: str | None
+    enabled: bool
+    secret: str
+    created: int
+    disabled_reason: str | None
+    failing_since: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    seq: int
+    id: str
+    webhook_id: str
+    event_id: int | None
+    action: str
+    subject: str
+    status: str
+    attempts: int
+    created_ms: int
+    next_attempt_ms: int
+    lease_until_ms: int
+    last_attempt_ms: int | None
+    response_status: int | None
+    latency_ms: int | None
+    response_excerpt: str | None
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    """A delivery a dispatcher holds the lease of, with what sending it needs."""
+
+    delivery: Delivery
+    url: str
+    secret: str
+    event: AuditEvent | None  # None: a ping
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """An enabled endpoint, as the outbox needs it."""
+
+    webhook_id: str
+    events: frozenset[str]

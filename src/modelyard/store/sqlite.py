@@ -37,6 +37,7 @@ from .dialect import REVISIONS_SQL, WRITE, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
 from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models
+from .webhook_repository import OutboxRow, WebhookRepository, enqueue_sql
 
 _MODELS = TableCodec(fine_tuned_models)
 _EVENTS = TableCodec(audit_events)
@@ -64,10 +65,24 @@ class SQLiteAuditRepository(AuditRepository):
         sqlite_driver.execute(raw, *_EVENTS.insert(values))
 
 
+_ENQUEUE = enqueue_sql("?")
+
+
+class SQLiteWebhookRepository(WebhookRepository):
+    """The outbox rows of a change, on the driver beside its audit event."""
+
+    def enqueue(self, rows: Sequence[OutboxRow]) -> None:
+        raw = sqlite_driver.driver(self.conn)
+        for delivery_id, webhook_id, action, subject, now_ms in rows:
+            params = (delivery_id, webhook_id, action, subject, now_ms, now_ms)
+            sqlite_driver.execute(raw, _ENQUEUE, params)
+
+
 class SQLite(Dialect):
     name = "sqlite"
     fine_tuned = SQLiteFineTunedRepository
     audit = SQLiteAuditRepository
+    webhooks = SQLiteWebhookRepository
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -185,3 +185,53 @@ console_sessions = sa.Table(
     sa.Column("created", sa.BigInteger, nullable=False),
     sa.Column("last_seen", sa.BigInteger, nullable=False, index=True),
 )
+
+# Webhook endpoints of an organization (CONTRACT.md section 8). `secret` is kept as given out
+# (`whsec_...`): signing needs it. The circuit: `failing_since` is when the endpoint's attempts
+# began to fail (null after a success); past the window it is disabled with a `disabled_reason`.
+webhooks = sa.Table(
+    "webhooks",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("organization_id", sa.ForeignKey("organizations.id"), nullable=False, index=True),
+    sa.Column("url", sa.String(2048), nullable=False),
+    sa.Column("events", sa.JSON, nullable=False),
+    sa.Column("description", sa.String(1024)),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("created", sa.BigInteger, nullable=False),
+    sa.Column("disabled_reason", sa.String(512)),
+    sa.Column("failing_since", sa.BigInteger),
+)
+
+# The outbox: one row per (audit event, subscribed endpoint), written in the change's own
+# transaction, so an acknowledged change is delivered even if the process dies right after.
+# `seq` orders the rows as their events (the audit order); `subject` is what the per-endpoint
+# order holds for (the model's id): row N+1 of a subject waits until row N is delivered or failed.
+# Times in milliseconds (retries in tests are sub-second). `lease_until_ms`: a dispatcher claimed
+# the row and is sending it; after that moment another may (the claimer died).
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("id", sa.String(40), nullable=False, unique=True),
+    sa.Column("webhook_id", sa.ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("event_id", sa.BigInteger),  # null: a ping
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("subject", sa.String(700), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("created_ms", sa.BigInteger, nullable=False),
+    sa.Column("next_attempt_ms", sa.BigInteger, nullable=False),
+    sa.Column("lease_until_ms", sa.BigInteger, nullable=False),
+    sa.Column("last_attempt_ms", sa.BigInteger),
+    sa.Column("response_status", sa.Integer),
+    sa.Column("latency_ms", sa.Integer),
+    sa.Column("response_excerpt", sa.String(1024)),
+    sa.Column("error", sa.String(512)),
+    # What the dispatcher claims: pending rows, in order.
+    sa.Index(None, "status", "seq"),
+    # The per-endpoint, per-subject order; and an endpoint's delivery log, newest first.
+    sa.Index(None, "webhook_id", "subject", "status", "seq"),
+    sa.Index(None, "webhook_id", "seq"),
+)

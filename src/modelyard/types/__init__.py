@@ -47,6 +47,17 @@ from .tenancy import (
     WorkspaceCreateIn,
     WorkspaceList,
 )
+from .webhooks import (
+    Webhook,
+    WebhookCreated,
+    WebhookCreateIn,
+    WebhookDeleted,
+    WebhookDelivery,
+    WebhookDeliveryList,
+    WebhookList,
+    WebhookSecret,
+    WebhookUpdateIn,
+)
 
 # The seed's generated names, so code written from the seed's docs type-checks.
 RetrieveModelV1ModelsModelIDGetResponseRetrieveModelV1ModelsModelIDGet = (
@@ -102,6 +113,15 @@ __all__ = [
     "UnknownModelCard",
     "UpdateFTModelIn",
     "ValidationErrorItem",
+    "Webhook",
+    "WebhookCreateIn",
+    "WebhookCreated",
+    "WebhookDeleted",
+    "WebhookDelivery",
+    "WebhookDeliveryList",
+    "WebhookList",
+    "WebhookSecret",
+    "WebhookUpdateIn",
     "Workspace",
     "WorkspaceCreateIn",
     "WorkspaceList",

@@ -1,5 +1,5 @@
 """The resources of a `Modelyard` client, one module each: `yard.models`, `yard.workspaces`,
-`yard.keys` and `yard.audit`.
+`yard.keys`, `yard.audit` and `yard.webhooks`.
 
 Every method is build the call (pure, `_operations`), send it (the only step that differs between
 a method and its `_async` twin), read the outcome (pure). The twins share one declaration of their

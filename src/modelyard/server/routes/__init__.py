@@ -6,7 +6,7 @@ No rules and no SQL here.
 
 from modelyard.types import _base
 
-from . import aliases, audit, fine_tuning, models, ops, tenancy
+from . import aliases, audit, fine_tuning, models, ops, tenancy, webhooks
 
 _base.build_input_types()
 
@@ -16,5 +16,6 @@ OPERATIONS = (
     *aliases.operations.declared,
     *tenancy.operations.declared,
     *audit.operations.declared,
+    *webhooks.operations.declared,
     *ops.operations.declared,
 )
