@@ -17,6 +17,8 @@ _CLOCK = r"(?:[ T]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)?"
 # Applied in order: secrets before the hex rules that would match inside them.
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"myd_[A-Za-z0-9_-]{20,}"), "myd_<secret>"),
+    (re.compile(r"whsec_[A-Za-z0-9+/=]{20,}"), "whsec_<secret>"),  # webhook signing secrets
+    (re.compile(r"\b(wh|msg)_[0-9a-f]{24,32}\b"), r"\1_<id>"),  # webhooks and their deliveries
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "<uuid>"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "<hex32>"),  # request ids
     (re.compile(r"\b[0-9a-f]{16}\b"), "<hex16>"),  # checksums of rows holding ids and times

@@ -3,6 +3,12 @@ payloads verified with `standardwebhooks` and the secret, as a user's receiver w
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +18,7 @@ import pytest
 from tests.reliability.feeds import audit_events
 from tests.support.databases import DIALECTS, fresh_database
 from tests.support.receiver import Received, run_receiver
-from tests.support.server import LiveServer, run_server
+from tests.support.server import LiveServer, free_port, run_server
 
 # A local receiver needs private targets allowed; retries are sped up (docs/webhooks.md).
 FAST = {
@@ -257,3 +263,37 @@ def wait_for(server: LiveServer, webhook_id: str, done: Any, timeout: float = 20
 
 def wait_for_status(server: LiveServer, webhook_id: str, status: str) -> dict[str, Any]:
     return wait_for(server, webhook_id, lambda found: found[0]["status"] == status)[0]
+
+
+def test_the_documented_receiver_verifies_and_prints_a_delivery(tmp_path: Path):
+    """docs/examples/webhook_receiver.py as docs/webhooks.md runs it, against a real server."""
+    receiver_script = Path(__file__).resolve().parents[2] / "docs/examples/webhook_receiver.py"
+    port = free_port()
+    url = f"sqlite:///{tmp_path / 'receiver.db'}"
+    with run_server(url, tmp_path, extra_env=FAST) as server:
+        webhook = subscribe(server, f"http://127.0.0.1:{port}/", events=["model.registered"])
+        env = {**os.environ, "WEBHOOK_SECRET": webhook["secret"], "PYTHONUNBUFFERED": "1"}
+        with subprocess.Popen(
+            [sys.executable, str(receiver_script), str(port)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        ) as receiver:
+            try:
+                deadline = time.monotonic() + 10
+                while time.monotonic() < deadline:  # listening
+                    with (
+                        contextlib.suppress(OSError),
+                        socket.create_connection(("127.0.0.1", port)),
+                    ):
+                        break
+                    time.sleep(0.05)
+                model = server.register()
+                assert receiver.stdout is not None
+                line = json.loads(receiver.stdout.readline())  # blocks until it printed one
+            finally:
+                receiver.terminate()
+    assert line["type"] == "model.registered"
+    assert line["model"] == model["id"]
+    assert line["id"].startswith("msg_")
