@@ -111,10 +111,10 @@ class DriverStatement:
 
 
 @cache
-def driver_statement(query: sa.Select[Any], dialect: sa.Dialect) -> DriverStatement | None:
+def driver_statement(query: sa.Executable, dialect: sa.Dialect) -> DriverStatement | None:
     """`query` as its driver runs it, or None when its text depends on the values (an IN list
     whose placeholders follow its length): that statement stays with SQLAlchemy."""
-    compiled = query.compile(dialect=dialect)
+    compiled = query.compile(dialect=dialect)  # type: ignore[attr-defined]
     if any(bind.expanding for bind in compiled.binds.values()):
         return None
     order = compiled.positiontup

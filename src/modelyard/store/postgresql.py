@@ -29,7 +29,7 @@ from .dialect import REVISIONS_SQL, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
 from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models, metadata
-from .webhook_repository import OutboxRow, WebhookRepository, enqueue_sql
+from .webhook_repository import WebhookRepository
 
 _STARTUP_LOCK = 74251931  # any constant: the advisory lock's key
 _PIPELINE = "modelyard_pipeline"
@@ -68,10 +68,10 @@ class PostgresFineTunedRepository(FineTunedRepository):
     decodes JSON and booleans itself; JSON is written with the store's serializer)."""
 
     def _rows(self, query: sa.Select[Any], values: dict[str, Any]) -> Sequence[Sequence[Any]]:
-        statement = driver_statement(query, self.conn.dialect)
-        if statement is None:
+        cursor = _on_driver(self.conn, query, values)
+        if cursor is None:
             return super()._rows(query, values)
-        return _execute(self.conn, statement.sql, statement.params(values)).fetchall()
+        return cursor.fetchall()
 
     def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
         _execute(self.conn, *_MODELS.versioned_update(model.id, model.version, values, version))
@@ -82,17 +82,23 @@ class PostgresAuditRepository(AuditRepository):
         _execute(self.conn, *_EVENTS.insert(values))
 
 
-_ENQUEUE = enqueue_sql("%s")
-
-
 class PostgresWebhookRepository(WebhookRepository):
     """The outbox rows of a change, prepared statements beside its audit event (pipelined)."""
 
-    def enqueue(self, rows: Sequence[OutboxRow]) -> None:
-        for delivery_id, webhook_id, action, subject, now_ms in rows:
-            _execute(
-                self.conn, _ENQUEUE, (delivery_id, webhook_id, action, subject, now_ms, now_ms)
-            )
+    def _run(self, statement: sa.Insert, values: dict[str, Any]) -> None:
+        if _on_driver(self.conn, statement, values) is None:
+            super()._run(statement, values)
+
+
+def _on_driver(
+    conn: Connection, statement: sa.Executable, values: dict[str, Any]
+) -> psycopg.Cursor[Any] | None:
+    """`statement` as a prepared statement on the driver, or None when its text depends on the
+    values (codec.driver_statement)."""
+    compiled = driver_statement(statement, conn.dialect)
+    if compiled is None:
+        return None
+    return _execute(conn, compiled.sql, compiled.params(values))
 
 
 class PostgreSQL(Dialect):

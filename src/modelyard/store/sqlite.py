@@ -37,7 +37,7 @@ from .dialect import REVISIONS_SQL, WRITE, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
 from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models
-from .webhook_repository import OutboxRow, WebhookRepository, enqueue_sql
+from .webhook_repository import WebhookRepository
 
 _MODELS = TableCodec(fine_tuned_models)
 _EVENTS = TableCodec(audit_events)
@@ -47,11 +47,9 @@ class SQLiteFineTunedRepository(FineTunedRepository):
     """A model's reads and the write path's update, on the driver (see sqlite_driver.py)."""
 
     def _rows(self, query: sa.Select[Any], values: dict[str, Any]) -> Sequence[Sequence[Any]]:
-        statement = driver_statement(query, self.conn.dialect)
-        if statement is None:
+        cursor = _on_driver(self.conn, query, values)
+        if cursor is None:
             return super()._rows(query, values)
-        raw = sqlite_driver.driver(self.conn)
-        cursor = sqlite_driver.execute(raw, statement.sql, statement.params(values))
         return [_MODELS.decode_row(row) for row in cursor]
 
     def _update(self, model: records.FineTunedModel, values: dict[str, Any], version: int) -> None:
@@ -65,17 +63,22 @@ class SQLiteAuditRepository(AuditRepository):
         sqlite_driver.execute(raw, *_EVENTS.insert(values))
 
 
-_ENQUEUE = enqueue_sql("?")
-
-
 class SQLiteWebhookRepository(WebhookRepository):
     """The outbox rows of a change, on the driver beside its audit event."""
 
-    def enqueue(self, rows: Sequence[OutboxRow]) -> None:
-        raw = sqlite_driver.driver(self.conn)
-        for delivery_id, webhook_id, action, subject, now_ms in rows:
-            params = (delivery_id, webhook_id, action, subject, now_ms, now_ms)
-            sqlite_driver.execute(raw, _ENQUEUE, params)
+    def _run(self, statement: sa.Insert, values: dict[str, Any]) -> None:
+        if _on_driver(self.conn, statement, values) is None:
+            super()._run(statement, values)
+
+
+def _on_driver(conn: Connection, statement: sa.Executable, values: dict[str, Any]) -> Any:
+    """`statement` run on the driver inside `conn`'s transaction (its cursor), or None when its
+    text depends on the values (codec.driver_statement)."""
+    compiled = driver_statement(statement, conn.dialect)
+    if compiled is None:
+        return None
+    raw = sqlite_driver.driver(conn)
+    return sqlite_driver.execute(raw, compiled.sql, compiled.params(values))
 
 
 class SQLite(Dialect):

@@ -62,14 +62,25 @@ def _due(now_ms: int) -> tuple[Any, ...]:
 OutboxRow = tuple[str, str, str, str, int]
 
 
-def enqueue_sql(mark: str) -> str:
-    """The outbox insert on a driver, with its parameters' placeholder (`?` or `%s`)."""
-    return (
-        "INSERT INTO webhook_deliveries (id, webhook_id, event_id, action, subject, status,"
-        " attempts, created_ms, next_attempt_ms, lease_until_ms) VALUES"
-        f" ({mark}, {mark}, (SELECT max(id) FROM audit_events), {mark}, {mark}, 'pending', 0,"
-        f" {mark}, {mark}, 0)"
+# The outbox insert, declared once: the portable repository runs it through SQLAlchemy, each
+# dialect on its driver (`_run`).
+# `inline`: no RETURNING of the serial `seq` (nothing reads it; pipelined batches stay one-way).
+_ENQUEUE = (
+    sa.insert(_D)
+    .inline()
+    .values(
+        id=sa.bindparam("delivery_id"),
+        webhook_id=sa.bindparam("endpoint_id"),
+        event_id=_LAST_EVENT,
+        action=sa.bindparam("event_action"),
+        subject=sa.bindparam("event_subject"),
+        status=PENDING,
+        attempts=0,
+        created_ms=sa.bindparam("now_ms"),
+        next_attempt_ms=sa.bindparam("now_ms"),
+        lease_until_ms=0,
     )
+)
 
 
 class WebhookRepository:
@@ -113,20 +124,19 @@ class WebhookRepository:
     def enqueue(self, rows: Sequence[OutboxRow]) -> None:
         """Outbox rows for the audit event just appended in this transaction."""
         for delivery_id, webhook_id, action, subject, now_ms in rows:
-            self.conn.execute(
-                sa.insert(_D).values(
-                    id=delivery_id,
-                    webhook_id=webhook_id,
-                    event_id=_LAST_EVENT,
-                    action=action,
-                    subject=subject,
-                    status=PENDING,
-                    attempts=0,
-                    created_ms=now_ms,
-                    next_attempt_ms=now_ms,
-                    lease_until_ms=0,
-                )
-            )
+            values = {
+                "delivery_id": delivery_id,
+                "endpoint_id": webhook_id,
+                "event_action": action,
+                "event_subject": subject,
+                "now_ms": now_ms,
+            }
+            self._run(_ENQUEUE, values)
+
+    def _run(self, statement: sa.Insert, values: dict[str, Any]) -> None:
+        """A write of the change path; each dialect runs it on its driver (sqlite.py,
+        postgresql.py)."""
+        self.conn.execute(statement, values)
 
     def add_ping(self, delivery_id: str, webhook_id: str, action: str, now_ms: int) -> None:
         """A delivery with no event; its subject is its own, so nothing waits for it."""
