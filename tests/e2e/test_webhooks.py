@@ -90,6 +90,26 @@ def test_every_kind_of_change_is_delivered_signed_in_audit_order(server: LiveSer
     assert len({each.headers["webhook-id"] for each in got}) == 9
 
 
+def test_a_change_wakes_the_dispatcher_without_waiting_for_its_poll(tmp_path: Path):
+    """The dispatcher reads a change's event when the change commits (and learns of a new
+    endpoint when it is created), not at its next poll: with a poll of a minute, the event of a
+    registration and then of a rename each arrive within seconds."""
+    slow_poll = {**FAST, "MODELYARD_WEBHOOK_POLL_SECONDS": "60"}
+    with (
+        run_server(f"sqlite:///{tmp_path / 'wake.db'}", tmp_path, extra_env=slow_poll) as live,
+        run_receiver() as receiver,
+    ):
+        time.sleep(0.5)  # the dispatcher's first look found no endpoint
+        subscribe(live, receiver.url)
+        card = live.register()
+        assert len(receiver.wait_for(1, timeout=15)) == 1
+        with live.client() as http:
+            renamed = http.patch(f"/v1/fine_tuning/models/{card['id']}", json={"name": "woken"})
+            assert renamed.status_code == 200
+        got = receiver.wait_for(2, timeout=15)
+    assert [each.json["type"] for each in got] == ["model.registered", "model.updated"]
+
+
 def test_a_failed_attempt_is_retried_with_the_same_webhook_id(server: LiveServer):
     with run_receiver(lambda number, _r: 500 if number == 0 else 200) as receiver:
         webhook = subscribe(server, receiver.url)

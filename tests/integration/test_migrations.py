@@ -33,3 +33,21 @@ def test_the_migrated_schema_matches_the_tables(database_url):
         differences = compare_metadata(MigrationContext.configure(conn), metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_endpoints_from_before_0005_read_no_event_twice(database_url):
+    """Before 0005 every change wrote its own deliveries; after it, an endpoint reads the audit
+    log from its cursor: the upgrade puts each cursor at the newest event, so nothing that had
+    its delivery written is read again."""
+    with harness(database_url) as app:
+        hook = app.call("POST", "/v1/webhooks", json={"url": "https://hooks.example.test/m"})
+        assert hook.status_code == 201
+        app.register(name="before")
+    engine = sa.create_engine(database_url)
+    migrate.downgrade(engine, "0004")
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        newest = conn.scalar(sa.text("SELECT max(id) FROM audit_events"))
+        cursors = conn.execute(sa.text("SELECT event_cursor FROM webhooks")).scalars().all()
+    engine.dispose()
+    assert newest and cursors == [newest]

@@ -1,6 +1,6 @@
 """The webhook endpoints' API on each dialect: validation that changes nothing, admin scope, the
-secret shown once, rotation, the delivery log, redeliver and ping, and the outbox rows a change
-writes in its own transaction."""
+secret shown once, rotation, the delivery log, redeliver and ping, and the deliveries read from
+the audit log (the outbox: a change writes its event in its own transaction, nothing else)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from modelyard.registry.outbox import read_all_events
 from modelyard.store.tables import webhook_deliveries, webhooks
 from tests.support.app import Harness
 
@@ -31,7 +32,14 @@ def rows(app: Harness) -> tuple[list[Any], list[Any]]:
     return [tuple(row) for row in endpoints], [tuple(row) for row in deliveries]
 
 
+def read_now(app: Harness) -> None:
+    """The dispatcher's read of the audit log, done now (it may have done some already)."""
+    with app.store.write(revision=False) as tx:
+        read_all_events(tx)
+
+
 def outbox(app: Harness) -> list[dict[str, Any]]:
+    read_now(app)
     with app.store.read() as tx:
         query = sa.select(webhook_deliveries).order_by(webhook_deliveries.c.seq)
         return [dict(row) for row in tx.conn.execute(query).mappings()]
@@ -168,30 +176,48 @@ def test_rotate_gives_a_new_secret_once(app: Harness):
     assert "secret" not in app.call("GET", f"/v1/webhooks/{hook['id']}").json()
 
 
-def test_a_change_writes_one_outbox_row_per_subscribed_endpoint(app: Harness):
+def test_a_change_is_one_delivery_per_subscribed_endpoint(app: Harness):
     every = create(app)
     renames = create(app, events=["model.updated"])
     disabled = create(app)
     app.call("PATCH", f"/v1/webhooks/{disabled['id']}", json={"enabled": False})
     card = app.register()
     app.call("PATCH", f"/v1/fine_tuning/models/{card['id']}", json={"name": "n"})
-    found = [(row["webhook_id"], row["action"], row["subject"]) for row in outbox(app)]
-    assert found == [
-        (every["id"], "model.registered", card["id"]),
-        (every["id"], "model.updated", card["id"]),
-        (renames["id"], "model.updated", card["id"]),
-    ]
     events = {event["action"]: event["id"] for event in app.events()}
-    assert [row["event_id"] for row in outbox(app)] == [
-        events["model.registered"],
-        events["model.updated"],
-        events["model.updated"],
-    ]
+    found = outbox(app)
+    # In audit order per endpoint (rows of one event for several endpoints in any order).
+    assert sorted((row["event_id"], row["webhook_id"], row["action"]) for row in found) == sorted(
+        [
+            (events["model.registered"], every["id"], "model.registered"),
+            (events["model.updated"], every["id"], "model.updated"),
+            (events["model.updated"], renames["id"], "model.updated"),
+        ]
+    )
+    assert {row["subject"] for row in found} == {card["id"]}
+    mine = [row["event_id"] for row in found if row["webhook_id"] == every["id"]]
+    assert mine == sorted(mine)
+
+
+def test_an_endpoint_gets_the_events_while_it_was_enabled(app: Harness):
+    """Events from its creation on; those before it was disabled, even if not yet read; none
+    of those while it was disabled."""
+    before = app.register()
+    hook = create(app)
+    during = app.register()
+    # Disabled before the dispatcher (or anyone) has read the last event.
+    app.call("PATCH", f"/v1/webhooks/{hook['id']}", json={"enabled": False})
+    off = app.register()
+    app.call("PATCH", f"/v1/webhooks/{hook['id']}", json={"enabled": True})
+    after = app.register()
+    subjects = [row["subject"] for row in outbox(app)]
+    assert subjects == [during["id"], after["id"]]
+    assert before["id"] not in subjects and off["id"] not in subjects
 
 
 def test_a_refused_change_writes_no_outbox_row(app: Harness):
     create(app)
     card = app.register()
+    read_now(app)
     before = rows(app)
     refused = app.call(
         "PATCH",
@@ -236,4 +262,5 @@ def test_delete_removes_the_endpoint_and_its_deliveries(app: Harness):
     assert app.call("GET", f"/v1/webhooks/{hook['id']}").status_code == 404
     assert rows(app) == ([], [])
     app.register()
-    assert rows(app) == ([], [])  # no endpoint: no outbox row
+    read_now(app)
+    assert rows(app) == ([], [])  # no endpoint: no delivery

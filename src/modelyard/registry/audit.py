@@ -9,7 +9,6 @@ from modelyard.store import records
 from modelyard.store.engine import Tx
 
 from .identity import Actor, Principal
-from .outbox import enqueue_deliveries
 
 Json = dict[str, Any]
 
@@ -38,7 +37,7 @@ def record_event(
         after=after,
         request_id=actor.request_id,
     )
-    enqueue_deliveries(tx, principal.organization_id, action, model_id)
+    tx.enqueued = True  # the webhook dispatcher reads it (registry/outbox.py)
 
 
 class AuditService:

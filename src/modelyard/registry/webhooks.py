@@ -1,5 +1,5 @@
-"""Webhooks: the endpoints' rules, the outbox rows a change writes, and what an attempt's outcome
-means (its retry schedule, the endpoint's circuit). No HTTP here: the dispatcher sends
+"""Webhooks: the endpoints' rules (which events they receive: outbox.py), and what an attempt's
+outcome means (its retry schedule, the endpoint's circuit). No HTTP here: the dispatcher sends
 (server/webhook_dispatcher.py)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from modelyard.types.webhooks import DEFAULT_EVENTS, WebhookCreateIn, WebhookUpd
 from .audit import event_body
 from .errors import NotFound
 from .identity import Principal
-from .outbox import new_delivery_id
+from .outbox import new_delivery_id, read_all_events
 from .targets import check_url
 
 Json = dict[str, Any]
@@ -77,9 +77,10 @@ class WebhookService:
             created=int(self.clock()),
             disabled_reason=None,
             failing_since=None,
+            event_cursor=tx.webhooks.last_event(),  # the events from now on
         )
         tx.webhooks.add(webhook)
-        tx.subscriptions.invalidate()
+        tx.webhooks_changed = True  # the dispatcher learns it has an endpoint
         return webhook
 
     def list(self, tx: Tx, principal: Principal) -> list[records.Webhook]:
@@ -110,15 +111,18 @@ class WebhookService:
             values["enabled"] = patch.enabled
             if patch.enabled:  # closing the circuit by hand: it starts counting afresh
                 values.update(disabled_reason=None, failing_since=None)
+                if not webhook.enabled:  # none of the events while it was disabled
+                    values["event_cursor"] = tx.webhooks.last_event()
+            elif webhook.enabled:  # the events while it was enabled are its
+                read_all_events(tx, webhook.id)
         if values:
             tx.webhooks.update(webhook.id, **values)
-            tx.subscriptions.invalidate()
+            tx.webhooks_changed = True
         return replace(webhook, **values)
 
     def delete(self, tx: Tx, principal: Principal, webhook_id: str) -> Json:
         webhook = self.get(tx, principal, webhook_id)
         tx.webhooks.delete(webhook.id)
-        tx.subscriptions.invalidate()
         return {"object": "webhook", "id": webhook.id, "deleted": True}
 
     def rotate_secret(self, tx: Tx, principal: Principal, webhook_id: str) -> Json:
@@ -149,7 +153,7 @@ class WebhookService:
             )
         now_ms = int(self.clock() * 1000)
         tx.webhooks.reschedule(delivery.seq, now_ms)
-        tx.enqueued = True
+        tx.webhooks_changed = True
         again = replace(delivery, status=PENDING, attempts=0, next_attempt_ms=now_ms)
         return delivery_body(again)
 
@@ -159,7 +163,7 @@ class WebhookService:
         now_ms = int(self.clock() * 1000)
         delivery_id = new_delivery_id()
         tx.webhooks.add_ping(delivery_id, webhook.id, PING, now_ms)
-        tx.enqueued = True
+        tx.webhooks_changed = True
         found = tx.webhooks.delivery(webhook.id, delivery_id)
         assert found is not None, "added in this transaction"
         return delivery_body(found)
@@ -250,6 +254,7 @@ def settle(
     attempt has failed for `circuit_seconds`."""
     endpoints = tx.webhooks.endpoints(a.claimed.delivery.webhook_id for a in attempts)
     changed: dict[str, Json] = {}
+    outcomes: list[Json] = []
     for attempt in attempts:
         delivery = attempt.claimed.delivery
         count = delivery.attempts + 1
@@ -260,16 +265,18 @@ def settle(
             delay = retry_delay(count, retry_base, rng)
             status = FAILED if delay is None else PENDING
             next_ms = attempt.at_ms + int((delay or 0) * 1000)
-        tx.webhooks.settle(
-            delivery.seq,
-            status=status,
-            attempts=count,
-            last_attempt_ms=attempt.at_ms,
-            response_status=attempt.response_status,
-            latency_ms=attempt.latency_ms,
-            response_excerpt=attempt.excerpt,
-            error=attempt.error,
-            next_attempt_ms=next_ms,
+        outcomes.append(
+            {
+                "seq": delivery.seq,
+                "status": status,
+                "attempts": count,
+                "last_attempt_ms": attempt.at_ms,
+                "response_status": attempt.response_status,
+                "latency_ms": attempt.latency_ms,
+                "response_excerpt": attempt.excerpt,
+                "error": attempt.error,
+                "next_attempt_ms": next_ms,
+            }
         )
         endpoint = endpoints.get(delivery.webhook_id)
         if endpoint is None:  # deleted meanwhile
@@ -292,8 +299,9 @@ def settle(
                     f"{rfc3339(failing_since)} (last: {why})."
                 )[:512],
             )
+    tx.webhooks.settle(outcomes)
     for webhook_id, values in changed.items():
         if values:
+            if values.get("enabled") is False:
+                read_all_events(tx, webhook_id)
             tx.webhooks.update(webhook_id, **values)
-            if "enabled" in values:
-                tx.subscriptions.invalidate()

@@ -48,8 +48,11 @@ from .routes import OPERATIONS
 from .webhook_dispatcher import Dispatcher
 
 TITLE = "Modelyard"
-# Requests in flight at which this process counts as busy: webhook deliveries then slow down.
+# Requests in flight at which this process counts as busy, and for how long after the last time
+# there were: webhook deliveries then slow down. Held, because the count drops to nothing for an
+# instant after each group commit answers its batch, the moment a commit wakes the dispatcher.
 BUSY_REQUESTS = 2
+BUSY_SECONDS = 0.5
 SUMMARY = "A self-hosted model registry that speaks Mistral's Models API."
 
 
@@ -78,8 +81,13 @@ class Observe:
     def __init__(self, app: ASGIApp, recorders: list[Recorder]) -> None:
         self.app = app
         self.recorders = recorders
-        # Requests being served right now: the webhook dispatcher yields while the API is busy.
+        # Requests being served right now, and when a request last began with others in flight:
+        # the webhook dispatcher yields while the API is busy.
         self.in_flight = 0
+        self.busy_at = float("-inf")
+
+    def busy(self) -> bool:
+        return time.perf_counter() - self.busy_at < BUSY_SECONDS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,6 +103,8 @@ class Observe:
             await send(message)
 
         self.in_flight += 1
+        if self.in_flight >= BUSY_REQUESTS:
+            self.busy_at = started
         try:
             await self.app(scope, receive, watch)
         finally:
@@ -196,7 +206,7 @@ def create_app(settings: Settings, store: Store | None = None) -> App:
     )
     dispatch = Dispatch(Router(OPERATIONS), gate, memo, services, api)
     observe = Observe(dispatch, recorders)
-    dispatcher.busy = lambda: observe.in_flight >= BUSY_REQUESTS
+    dispatcher.busy = observe.busy
     asgi: ASGIApp = observe
     if settings.root_path:
         asgi = RootPath(asgi, settings.root_path.rstrip("/"))

@@ -1,13 +1,16 @@
 """The webhook dispatcher: one asyncio task per server process, off every request's path.
 
-It claims due outbox rows in small batches (a lease each, so another replica or worker skips
-them; PostgreSQL's SKIP LOCKED, SQLite's writer lock) as runs: the next deliveries of one
-endpoint and model, in audit order. A run is sent in order, stopping at its first failure (the
-rest wait for that one's retry); at most `webhook_concurrency` runs at once, with httpx (no
-redirects followed, one timeout per attempt, at most 1 KB of an answer read). The outcomes are
-recorded together (registry/webhooks.py: backoff, circuit).
-A local COMMIT that wrote outbox rows wakes it at once; otherwise it polls every second (other
-replicas' changes, retries that fall due, rows a dead process had leased).
+In one transaction it reads the audit events its endpoints have not read yet into their
+deliveries (registry/outbox.py) and claims due deliveries (a lease each, so another replica or
+worker skips them; PostgreSQL's SKIP LOCKED, SQLite's writer lock) as runs: the next deliveries
+of one endpoint and model, in audit order. A run is sent in order, stopping at its first failure
+(the rest wait for that one's retry); up to `CLAIM_RUNS` runs are held, at most
+`webhook_concurrency` attempts in flight, with httpx (no redirects followed, one timeout per
+attempt, at most 1 KB of an answer read). The outcomes are recorded together
+(registry/webhooks.py: backoff, circuit).
+While an endpoint is enabled, a local COMMIT that wrote an event wakes it at once; otherwise it
+polls every second (other replicas' changes, retries that fall due, rows a dead process had
+leased).
 """
 
 from __future__ import annotations
@@ -27,21 +30,26 @@ import httpx
 from standardwebhooks import Webhook
 
 from modelyard._version import __version__
-from modelyard.registry import webhooks
+from modelyard.registry import outbox, webhooks
 from modelyard.registry.targets import forbidden_reason
 from modelyard.settings import Settings
 from modelyard.store import records
-from modelyard.store.engine import Store
+from modelyard.store.engine import Store, Tx
 
 log = logging.getLogger("modelyard.webhooks")
+# httpx logs every request at INFO: a line per attempt, on the API's event loop. The delivery log
+# (GET /v1/webhooks/{id}/deliveries) records each attempt instead.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 USER_AGENT = f"Modelyard-Webhooks/{__version__}"
-CLAIM_ROWS = 64  # deliveries per claim at most: what a dispatcher holds in memory
+CLAIM_ROWS = 64  # deliveries per claim at most
+CLAIM_RUNS = 64  # runs held at most (so under 2 x CLAIM_ROWS deliveries: what it holds in memory)
 CLAIM_GAP = 0.005  # seconds between claims at least
-# While the process serves requests, deliveries yield to them: a claim at most every quarter
-# second, of a few runs. Sending shares the event loop and the GIL with the API (a delivery
-# costs about what a PATCH does), so under a saturating load the outbox grows and drains after.
-BUSY_CLAIM_GAP = 0.25
+# While the process serves overlapping requests (app.py: busy), deliveries yield to them: a
+# claim at most every second, of two runs, reading no more events than it claims. Sending shares
+# the event loop and the GIL with the API, so under a saturating load the events wait in the
+# audit log (where they cost nothing) and are sent once the load falls (bench/webhooks.py).
+BUSY_CLAIM_GAP = 1.0
 BUSY_RUNS = 2
 
 # A run's attempts, and the deliveries it gave back unsent.
@@ -66,6 +74,8 @@ class Dispatcher:
         # (this one died).
         self.lease_ms = int((2 * self.timeout + 5) * 1000)
         self._rng = random.Random()
+        self._subscribed = True  # whether any endpoint is enabled, as of the last look
+        self._slots: asyncio.Semaphore | None = None  # attempts in flight
         self._inflight: set[asyncio.Task[Outcome]] = set()
         self._done: list[Outcome] = []
         self._claimed_at = 0.0
@@ -84,6 +94,7 @@ class Dispatcher:
             return  # one dispatcher per process (an app whose lifespan runs twice, in tests)
         self._loop = loop
         wake = self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(self.capacity)
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=self.timeout,
@@ -94,7 +105,11 @@ class Dispatcher:
             headers={"user-agent": USER_AGENT},
         )
 
-        def woken() -> None:
+        def woken(webhooks_changed: bool) -> None:
+            if webhooks_changed:
+                self._subscribed = True  # until the next look
+            elif not self._subscribed:  # an event, and no endpoint to read it
+                return
             with contextlib.suppress(RuntimeError):  # the loop closed
                 loop.call_soon_threadsafe(wake.set)
 
@@ -121,7 +136,7 @@ class Dispatcher:
         # Attempts that ended are recorded; those cut short keep their lease, then go again.
         if self._done:
             with contextlib.suppress(Exception):
-                await asyncio.to_thread(self._settle, self._done)
+                await asyncio.to_thread(self._settle_and_claim, self._done, 0)
         if self._client is not None:
             await self._client.aclose()
 
@@ -147,19 +162,21 @@ class Dispatcher:
                 await asyncio.sleep(gap - since)
 
     async def _step(self) -> None:
-        """Record the runs that ended, then claim what is due, up to the free slots."""
-        if self._done:
-            done, self._done = self._done, []
-            try:
-                await asyncio.to_thread(self._settle, done)
-            except BaseException:
-                self._done = done + self._done  # recorded later (or sent again after the lease)
-                raise
-        free = min(self.capacity, BUSY_RUNS if self.busy() else self.capacity) - len(self._inflight)
-        if free <= 0:
+        """Record the runs that ended and claim what is due, in one transaction, once half the
+        runs it may hold have ended (or none is left, or a poll went by): not a transaction per
+        delivery."""
+        limit = BUSY_RUNS if self.busy() else CLAIM_RUNS
+        free = limit - len(self._inflight)
+        waited = time.monotonic() - self._claimed_at
+        if self._inflight and free < max(1, limit // 2) and waited < self.poll:
             return
+        done, self._done = self._done, []
         self._claimed_at = time.monotonic()
-        runs = await asyncio.to_thread(self._claim, free)
+        try:
+            runs = await asyncio.to_thread(self._settle_and_claim, done, max(free, 0))
+        except BaseException:
+            self._done = done + self._done  # recorded later (or sent again after the lease)
+            raise
         for run in runs:
             task = asyncio.create_task(self._run_in_order(run))
             self._inflight.add(task)
@@ -169,10 +186,12 @@ class Dispatcher:
         """A run's deliveries in order, up to the first that fails; the rest are given back."""
         started = time.monotonic()
         attempts: list[webhooks.Attempt] = []
+        assert self._slots is not None
         for index, claimed in enumerate(run):
-            if time.monotonic() - started > self.timeout:  # the lease must outlive the run
-                return attempts, [each.delivery.seq for each in run[index:]]
-            attempt = await self._attempt(claimed)
+            async with self._slots:
+                if time.monotonic() - started > self.timeout:  # the lease must outlive the run
+                    return attempts, [each.delivery.seq for each in run[index:]]
+                attempt = await self._attempt(claimed)
             attempts.append(attempt)
             if not attempt.succeeded:
                 return attempts, [each.delivery.seq for each in run[index + 1 :]]
@@ -190,24 +209,36 @@ class Dispatcher:
         if self._wake is not None:
             self._wake.set()
 
-    def _claim(self, runs: int) -> list[list[records.ClaimedDelivery]]:
+    def _settle_and_claim(
+        self, outcomes: list[Outcome], runs: int
+    ) -> list[list[records.ClaimedDelivery]]:
         now_ms = int(time.time() * 1000)
-        with self.store.read() as tx:  # nothing due (the usual poll): no write lock taken
-            if not tx.webhooks.due(now_ms):
-                return []
+        if not outcomes:
+            with self.store.read() as tx:  # nothing to do (the usual poll): no write lock taken
+                self._subscribed = tx.webhooks.any_enabled()
+                if not runs or not tx.webhooks.due(now_ms):
+                    return []
+        busy = self.busy()
         with self.store.write(revision=False) as tx:
+            if outcomes:
+                self._settle(tx, outcomes)
+            if not runs:
+                return []
+            # While the API is busy, no more events than can be sent: the rest wait in the audit
+            # log, where they cost nothing, and the transaction stays short.
+            read = CLAIM_ROWS if busy else outbox.READ_EVENTS
+            outbox.read_events(tx, now_ms=now_ms, limit=read)  # due at once
             return tx.webhooks.claim(now_ms, CLAIM_ROWS, self.lease_ms, runs)
 
-    def _settle(self, outcomes: list[Outcome]) -> None:
-        with self.store.write(revision=False) as tx:
-            webhooks.settle(
-                tx,
-                [attempt for attempts, _ in outcomes for attempt in attempts],
-                retry_base=self.retry_base,
-                circuit_seconds=self.circuit_seconds,
-                rng=self._rng,
-            )
-            tx.webhooks.release([seq for _, unsent in outcomes for seq in unsent])
+    def _settle(self, tx: Tx, outcomes: list[Outcome]) -> None:
+        webhooks.settle(
+            tx,
+            [attempt for attempts, _ in outcomes for attempt in attempts],
+            retry_base=self.retry_base,
+            circuit_seconds=self.circuit_seconds,
+            rng=self._rng,
+        )
+        tx.webhooks.release([seq for _, unsent in outcomes for seq in unsent])
 
     async def _attempt(self, claimed: records.ClaimedDelivery) -> webhooks.Attempt:
         at_ms = int(time.time() * 1000)

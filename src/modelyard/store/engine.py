@@ -32,7 +32,7 @@ from .fine_tuned_repository import FineTunedRepository
 from .group_commit import GroupCommit
 from .tables import STORE_REVISION, store_revision
 from .tenancy_repository import TenancyRepository
-from .webhook_repository import Subscriptions, WebhookRepository
+from .webhook_repository import WebhookRepository
 
 __all__ = ["Store", "Tx", "normalize_url", "startup_lock"]
 
@@ -53,15 +53,14 @@ class Tx:
         self,
         conn: Connection,
         dialect: Dialect,
-        subscriptions: Subscriptions | None = None,
         revision: int | None = None,
     ) -> None:
         self.conn = conn
         self._dialect = dialect
-        # The store's enabled webhook endpoints, kept in memory (the outbox's write path).
-        self.subscriptions = subscriptions or Subscriptions()
-        # Outbox rows were written: the dispatcher is woken once the transaction commits.
+        # An audit event (the outbox) was written; an endpoint or a delivery changed: the webhook
+        # dispatcher is woken once the transaction commits.
         self.enqueued = False
+        self.webhooks_changed = False
         # The store revision a request saw before this transaction began (its freshness probe),
         # when there is one: what this transaction reads is at least as new.
         self.revision = revision
@@ -104,9 +103,9 @@ class Store:
         self.write_failure: str | None = None
         self._write_probed = 0.0
         self._group = GroupCommit(self.write, dialect, max_wait=dialect.timeout)
-        self.subscriptions = Subscriptions()
-        # Called (on the writing thread) after a COMMIT that wrote outbox rows.
-        self._on_enqueued: list[Callable[[], None]] = []
+        # Called (on the writing thread) after a COMMIT that wrote an event, or changed an
+        # endpoint or a delivery (the argument).
+        self._on_enqueued: list[Callable[[bool], None]] = []
 
     @classmethod
     def from_url(cls, url: str, timeout: float = 5.0) -> Store:
@@ -119,7 +118,7 @@ class Store:
         `revision`: the store revision the caller saw just before (see `Tx.revision`)."""
         try:
             with self.engine.connect() as conn, conn.begin():
-                yield Tx(conn, self.dialect, self.subscriptions, revision)
+                yield Tx(conn, self.dialect, revision)
         except sa.exc.DBAPIError as error:
             translated = self.dialect.translate(error)
             if not isinstance(translated, StoreError):
@@ -139,12 +138,12 @@ class Store:
                 with conn.begin():
                     if revision:
                         conn.execute(_BUMP_REVISION)
-                    tx = Tx(conn, self.dialect, self.subscriptions)
+                    tx = Tx(conn, self.dialect)
                     yield tx
                 self.dialect.committed()
-                if tx.enqueued:
+                if tx.enqueued or tx.webhooks_changed:
                     for wake in self._on_enqueued:
-                        wake()
+                        wake(tx.webhooks_changed)
         except StoreError as error:
             self.write_failure = error.message
             raise
@@ -161,8 +160,9 @@ class Store:
         commit, see group_commit.py); returns once that transaction has committed."""
         return await self._group.run(work)
 
-    def on_enqueued(self, wake: Callable[[], None]) -> Callable[[], None]:
-        """Call `wake()` after every COMMIT that wrote webhook deliveries; returns the undo."""
+    def on_enqueued(self, wake: Callable[[bool], None]) -> Callable[[], None]:
+        """Call `wake(webhooks_changed)` after every COMMIT that wrote an audit event, or changed
+        a webhook endpoint or delivery; returns the undo."""
         self._on_enqueued.append(wake)
 
         def undo() -> None:

@@ -29,7 +29,6 @@ from .dialect import REVISIONS_SQL, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
 from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models, metadata
-from .webhook_repository import WebhookRepository
 
 _STARTUP_LOCK = 74251931  # any constant: the advisory lock's key
 _PIPELINE = "modelyard_pipeline"
@@ -82,14 +81,6 @@ class PostgresAuditRepository(AuditRepository):
         _execute(self.conn, *_EVENTS.insert(values))
 
 
-class PostgresWebhookRepository(WebhookRepository):
-    """The outbox rows of a change, prepared statements beside its audit event (pipelined)."""
-
-    def _run(self, statement: sa.Insert, values: dict[str, Any]) -> None:
-        if _on_driver(self.conn, statement, values) is None:
-            super()._run(statement, values)
-
-
 def _on_driver(
     conn: Connection, statement: sa.Executable, values: dict[str, Any]
 ) -> psycopg.Cursor[Any] | None:
@@ -126,7 +117,6 @@ class PostgreSQL(Dialect):
 
     fine_tuned = PostgresFineTunedRepository
     audit = PostgresAuditRepository
-    webhooks = PostgresWebhookRepository
     pipelined = True
 
     def create_engine(self) -> Engine:

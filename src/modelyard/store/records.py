@@ -119,6 +119,7 @@ class Webhook:
     created: int
     disabled_reason: str | None
     failing_since: int | None
+    event_cursor: int = 0  # the last audit event read for it (registry/outbox.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +153,20 @@ class ClaimedDelivery:
 
 
 @dataclass(frozen=True, slots=True)
-class Subscription:
-    """An enabled endpoint, as the outbox needs it."""
+class Reader:
+    """An enabled endpoint behind the audit log, as the outbox reads for it."""
 
     webhook_id: str
+    organization_id: str
     events: frozenset[str]
+    event_cursor: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventHead:
+    """What the outbox needs of an audit event: which endpoints it goes to, and its subject."""
+
+    id: int
+    organization_id: str
+    action: str
+    model_id: str | None

@@ -37,7 +37,6 @@ from .dialect import REVISIONS_SQL, WRITE, Dialect, Probe, Versions
 from .errors import StoreBusy, StoreUnavailable
 from .fine_tuned_repository import FineTunedRepository
 from .tables import audit_events, dump_json, fine_tuned_models
-from .webhook_repository import WebhookRepository
 
 _MODELS = TableCodec(fine_tuned_models)
 _EVENTS = TableCodec(audit_events)
@@ -63,14 +62,6 @@ class SQLiteAuditRepository(AuditRepository):
         sqlite_driver.execute(raw, *_EVENTS.insert(values))
 
 
-class SQLiteWebhookRepository(WebhookRepository):
-    """The outbox rows of a change, on the driver beside its audit event."""
-
-    def _run(self, statement: sa.Insert, values: dict[str, Any]) -> None:
-        if _on_driver(self.conn, statement, values) is None:
-            super()._run(statement, values)
-
-
 def _on_driver(conn: Connection, statement: sa.Executable, values: dict[str, Any]) -> Any:
     """`statement` run on the driver inside `conn`'s transaction (its cursor), or None when its
     text depends on the values (codec.driver_statement)."""
@@ -85,7 +76,6 @@ class SQLite(Dialect):
     name = "sqlite"
     fine_tuned = SQLiteFineTunedRepository
     audit = SQLiteAuditRepository
-    webhooks = SQLiteWebhookRepository
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -202,10 +202,15 @@ webhooks = sa.Table(
     sa.Column("created", sa.BigInteger, nullable=False),
     sa.Column("disabled_reason", sa.String(512)),
     sa.Column("failing_since", sa.BigInteger),
+    # The last audit event the dispatcher has turned into this endpoint's deliveries (or
+    # skipped: another organization's, an event it is not subscribed to, or while it was
+    # disabled). Events after it are waiting to be read (registry/outbox.py).
+    sa.Column("event_cursor", sa.BigInteger, nullable=False, server_default="0"),
 )
 
-# The outbox: one row per (audit event, subscribed endpoint), written in the change's own
-# transaction, so an acknowledged change is delivered even if the process dies right after.
+# The deliveries: one row per (audit event, subscribed endpoint), written by the dispatcher from
+# the audit log (the outbox: a change's event is in its own transaction, so an acknowledged change
+# is delivered even if the process dies right after), and a ping's.
 # `seq` orders the rows as their events (the audit order); `subject` is what the per-endpoint
 # order holds for (the model's id): row N+1 of a subject waits until row N is delivered or failed.
 # Times in milliseconds (retries in tests are sub-second). `lease_until_ms`: a dispatcher claimed
@@ -231,7 +236,15 @@ webhook_deliveries = sa.Table(
     sa.Column("error", sa.String(512)),
     # What the dispatcher claims: pending rows, in order.
     sa.Index(None, "status", "seq"),
-    # The per-endpoint, per-subject order; and an endpoint's delivery log, newest first.
-    sa.Index(None, "webhook_id", "subject", "status", "seq"),
+    # The per-endpoint, per-subject order of the pending rows (partial: delivered and failed rows
+    # leave it, so a claim reads only what is waiting); and an endpoint's log, newest first.
+    sa.Index(
+        "ix_webhook_deliveries_pending",
+        "webhook_id",
+        "subject",
+        "seq",
+        postgresql_where=sa.text("status = 'pending'"),
+        sqlite_where=sa.text("status = 'pending'"),
+    ),
     sa.Index(None, "webhook_id", "seq"),
 )
