@@ -50,4 +50,5 @@ def test_endpoints_from_before_0005_read_no_event_twice(database_url):
         newest = conn.scalar(sa.text("SELECT max(id) FROM audit_events"))
         cursors = conn.execute(sa.text("SELECT event_cursor FROM webhooks")).scalars().all()
     engine.dispose()
-    assert newest and cursors == [newest]
+    assert newest
+    assert cursors == [newest]
