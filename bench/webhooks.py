@@ -3,7 +3,7 @@ and the latency from a change's commit to the receiver on an idle server.
 
     .venv/bin/python bench/webhooks.py                 # SQLite, 20 s per load
     .venv/bin/python bench/webhooks.py --seconds 5     # a smoke check
-    .venv/bin/python bench/webhooks.py --postgres      # PostgreSQL too
+    .venv/bin/python bench/webhooks.py --postgres      # PostgreSQL too (--postgres-only)
 
 Targets (issue #16): throughput with an endpoint >= 0.9x without; commit -> receiver p50 < 50 ms.
 The load is bench/run.py's (wrk, PATCH of random models); the receiver is a minimal asyncio HTTP
@@ -187,13 +187,15 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3, help="loads without and with, alternated")
     parser.add_argument("--rounds", type=int, default=200, help="sequential PATCHes for latency")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL too")
+    parser.add_argument("--postgres-only", action="store_true", help="PostgreSQL alone")
     args = parser.parse_args()
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
     receiver = Receiver()
     receiver.start()
-    measure("SQLite", f"sqlite:///{OUT / 'webhooks.db'}", args, receiver)
-    if args.postgres:
+    if not args.postgres_only:
+        measure("SQLite", f"sqlite:///{OUT / 'webhooks.db'}", args, receiver)
+    if args.postgres or args.postgres_only:
         pg = fresh_postgres()
         if pg:
             measure("PostgreSQL", pg, args, receiver)

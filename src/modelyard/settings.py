@@ -75,3 +75,6 @@ class Settings(BaseSettings):
     # How often a dispatcher looks for due deliveries without being woken by a local commit
     # (another replica's changes, retries, a restart).
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    # Delivered and failed deliveries are deleted this long after they were made (the delivery
+    # log); pending ones are kept until they end.
+    webhook_delivery_retention_days: float = Field(default=30.0, gt=0)

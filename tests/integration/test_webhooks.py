@@ -265,3 +265,33 @@ def test_delete_removes_the_endpoint_and_its_deliveries(app: Harness):
     app.register()
     read_now(app)
     assert rows(app) == ([], [])  # no endpoint: no delivery
+
+
+def test_ended_deliveries_past_their_retention_are_pruned(app: Harness):
+    hook = create(app)
+    day_ms = 86_400_000
+    now_ms = 40 * day_ms
+    with app.store.write(revision=False) as tx:
+        tx.conn.execute(sa.update(webhooks).values(enabled=False))
+        for number, (status, age_days) in enumerate(
+            [("delivered", 31), ("failed", 31), ("pending", 31), ("delivered", 29)]
+        ):
+            tx.conn.execute(
+                sa.insert(webhook_deliveries).values(
+                    id=f"msg_{number:032x}",
+                    webhook_id=hook["id"],
+                    action="model.updated",
+                    subject=f"ft:{number}",
+                    status=status,
+                    attempts=1,
+                    created_ms=now_ms - age_days * day_ms,
+                    next_attempt_ms=0,
+                    lease_until_ms=0,
+                )
+            )
+    with app.store.write(revision=False) as tx:
+        assert tx.webhooks.prune(now_ms - 30 * day_ms, limit=1) == 1
+        assert tx.webhooks.prune(now_ms - 30 * day_ms, limit=10) == 1
+        assert tx.webhooks.prune(now_ms - 30 * day_ms, limit=10) == 0
+    left = [(row["status"], row["subject"]) for row in outbox(app)]
+    assert left == [("pending", "ft:2"), ("delivered", "ft:3")]

@@ -45,6 +45,8 @@ USER_AGENT = f"Modelyard-Webhooks/{__version__}"
 CLAIM_ROWS = 64  # deliveries per claim at most
 CLAIM_RUNS = 64  # runs held at most (so under 2 x CLAIM_ROWS deliveries: what it holds in memory)
 CLAIM_GAP = 0.005  # seconds between claims at least
+PRUNE_EVERY = 3600.0  # seconds between deletions of ended deliveries past their retention
+PRUNE_ROWS = 5_000  # rows deleted per transaction
 # While the process serves overlapping requests (app.py: busy), deliveries yield to them: a
 # claim at most every second, of two runs, reading no more events than it claims. Sending shares
 # the event loop and the GIL with the API, so under a saturating load the events wait in the
@@ -69,6 +71,8 @@ class Dispatcher:
         self.allow_private = settings.webhook_allow_private
         self.retry_base = settings.webhook_retry_base_seconds
         self.circuit_seconds = settings.webhook_circuit_seconds
+        self.retention_ms = int(settings.webhook_delivery_retention_days * 86_400_000)
+        self._pruned_at = float("-inf")
         # A claim outlives its run: no attempt starts after `timeout` seconds of the run, so the
         # last one ends within twice that; after the lease another dispatcher may send the rows
         # (this one died).
@@ -151,6 +155,10 @@ class Dispatcher:
                 await asyncio.sleep(self.poll)
             if self._stopping:
                 return
+            if time.monotonic() - self._pruned_at >= PRUNE_EVERY and not self.busy():
+                self._pruned_at = time.monotonic()
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(self._prune)
             # Woken by a local commit, a run that ended, or the poll.
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll)
@@ -229,6 +237,14 @@ class Dispatcher:
             read = CLAIM_ROWS if busy else outbox.READ_EVENTS
             outbox.read_events(tx, now_ms=now_ms, limit=read)  # due at once
             return tx.webhooks.claim(now_ms, CLAIM_ROWS, self.lease_ms, runs)
+
+    def _prune(self) -> None:
+        """The ended deliveries past their retention, a transaction per few thousand."""
+        before_ms = int(time.time() * 1000) - self.retention_ms
+        while not self._stopping:
+            with self.store.write(revision=False) as tx:
+                if tx.webhooks.prune(before_ms, PRUNE_ROWS) < PRUNE_ROWS:
+                    return
 
     def _settle(self, tx: Tx, outcomes: list[Outcome]) -> None:
         webhooks.settle(

@@ -286,6 +286,20 @@ class WebhookRepository:
                 _SETTLE, [{f"s_{name}": value for name, value in each.items()} for each in outcomes]
             )
 
+    def prune(self, before_ms: int, limit: int) -> int:
+        """Delete at most `limit` of the oldest ended deliveries made before `before_ms`;
+        returns how many."""
+        oldest = (
+            sa.select(_D.c.seq)
+            .where(_D.c.status.in_((DELIVERED, FAILED)), _D.c.created_ms < before_ms)
+            .order_by(_D.c.seq)
+            .limit(limit)
+        )
+        found = [seq for (seq,) in self.conn.execute(oldest)]
+        if found:
+            self.conn.execute(sa.delete(_D).where(_D.c.seq.in_(found)))
+        return len(found)
+
     def endpoints(self, webhook_ids: Iterable[str]) -> dict[str, records.Webhook]:
         query = sa.select(_W).where(_W.c.id.in_(sorted(set(webhook_ids))))
         return {row.id: records.Webhook(**row._mapping) for row in self.conn.execute(query)}
