@@ -37,16 +37,16 @@ def read_events(
     *,
     now_ms: int | None = None,
     limit: int = READ_EVENTS,
-) -> int:
+) -> bool:
     """One pass: the deliveries of at most `limit` events after the enabled endpoints' cursors
     (or one endpoint's), in audit order, due at `now_ms` (default: now); their cursors move past
-    what was read. Returns how many deliveries were written (0 with nothing to read)."""
+    what was read. Returns whether there was anything to read."""
     readers = tx.webhooks.readers(webhook_id)
     if not readers:
-        return 0
+        return False
     events = tx.webhooks.events_after(min(each.event_cursor for each in readers), limit)
     if not events:
-        return 0
+        return False
     if now_ms is None:
         now_ms = int(time.time() * 1000)
     rows = []
@@ -73,10 +73,10 @@ def read_events(
             break
     tx.webhooks.add_deliveries(rows)
     tx.webhooks.move_cursors([each.webhook_id for each in readers], read_up_to)
-    return len(rows)
+    return True
 
 
 def read_all_events(tx: Tx, webhook_id: str | None = None) -> None:
     """Every event up to now read, for one endpoint (before it is disabled) or all."""
-    while tx.webhooks.readers(webhook_id):
-        read_events(tx, webhook_id)
+    while read_events(tx, webhook_id):
+        pass

@@ -28,6 +28,8 @@ _EARLIER = webhook_deliveries.alias("earlier")
 _EVENT_COLUMNS = tuple(column.name for column in audit_events.columns)
 _EVENT_LABELS = tuple(column.label(f"ev_{column.name}") for column in audit_events.columns)
 _LAST_EVENT = sa.select(sa.func.max(_A.c.id)).scalar_subquery()
+# An enabled endpoint with events after its cursor: what the dispatcher has to read.
+_BEHIND = (_W.c.enabled, _W.c.event_cursor < _LAST_EVENT)
 _SAME_SUBJECT_BEFORE = (
     _EARLIER.c.webhook_id == _D.c.webhook_id,
     _EARLIER.c.subject == _D.c.subject,
@@ -138,7 +140,7 @@ class WebhookRepository:
         replica's dispatcher reads for them: PostgreSQL's SKIP LOCKED; SQLite's writers are
         serialized). One: waits for it."""
         query = sa.select(_W.c.id, _W.c.organization_id, _W.c.events, _W.c.event_cursor).where(
-            _W.c.enabled, _W.c.event_cursor < _LAST_EVENT
+            *_BEHIND
         )
         if webhook_id is not None:
             query = query.where(_W.c.id == webhook_id)
@@ -228,7 +230,7 @@ class WebhookRepository:
     def due(self, now_ms: int) -> bool:
         """Whether an enabled endpoint has events to read, or a delivery may be claimed now (a
         read: no write lock when neither)."""
-        behind = sa.select(_W.c.id).where(_W.c.enabled, _W.c.event_cursor < _LAST_EVENT)
+        behind = sa.select(_W.c.id).where(*_BEHIND)
         if self.conn.execute(behind.limit(1)).first() is not None:
             return True
         query = sa.select(_D.c.seq).select_from(_DUE_FROM).where(*_due(now_ms)).limit(1)
