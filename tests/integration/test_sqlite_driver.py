@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +80,8 @@ def test_a_model_is_read_and_changed_as_sqlalchemy_does(store: Store):
         changes = {"name": None, "description": "d", "archived": True}
         driver.change(twins[0], **changes)
         portable.change(twins[1], **changes)
-        assert driver.visible(workspace, twins[0].id) == replace(twins[0], **changes, version=2)
-        assert portable.visible(workspace, twins[0].id) == replace(twins[0], **changes, version=2)
+        assert driver.visible(workspace, twins[0].id) == twins[0]._replace(**changes, version=2)
+        assert portable.visible(workspace, twins[0].id) == twins[0]._replace(**changes, version=2)
     first, second = (stored(store, fine_tuned_models, f"id = '{t.id}'") for t in twins)
     assert [value for value in first[0] if value != twins[0].job] == [
         value for value in second[0] if value != twins[1].job

@@ -54,7 +54,7 @@ def test_update_shapes_validate_for_both_model_types():
     assert set(out) == set(CompletionFTModelOut.model_fields)
     classifier = records.FineTunedModel(
         **{
-            **{name: getattr(TUNED, name) for name in TUNED.__slots__},
+            **{name: getattr(TUNED, name) for name in TUNED._fields},
             "model_type": "classifier",
             "classifier_targets": [
                 {"name": "t", "labels": ["a"], "weight": 1.0, "loss_function": "single_class"}
@@ -99,5 +99,5 @@ def test_records_take_their_tables_columns_in_order():
     # Repositories build records from rows positionally.
     from modelyard.store.tables import base_models, fine_tuned_models
 
-    assert tuple(fine_tuned_models.columns.keys()) == records.FineTunedModel.__slots__
+    assert tuple(fine_tuned_models.columns.keys()) == records.FineTunedModel._fields
     assert tuple(base_models.columns.keys()) == records.BaseModel.__slots__

@@ -54,18 +54,23 @@ class ListQuery:
         )
 
     def base_entries(self, view: CatalogView) -> list[Json]:
+        """The catalog's entries that pass the filters, each filter applied only when set (a
+        label page walks the catalog once, for its labels alone)."""
         if not self.wants_base:
             return []
-        needle = self.q.lower() if self.q is not None else None
-        return [
-            entry
-            for entry in view.entries
-            if (self.provider is None or entry["owned_by"] == self.provider)
-            and (self.model is None or self.model in (entry["id"], entry["name"]))
-            and (needle is None or _contains(entry, needle))
-            and (self.after is None or self.limit is None or entry["id"] > self.after)
-            and all(_carries(entry["labels"], key, value) for key, value in self.labels)
-        ]
+        entries = view.entries
+        if self.provider is not None:
+            entries = [entry for entry in entries if entry["owned_by"] == self.provider]
+        if self.model is not None:
+            entries = [entry for entry in entries if self.model in (entry["id"], entry["name"])]
+        if self.q is not None:
+            needle = self.q.lower()
+            entries = [entry for entry in entries if _contains(entry, needle)]
+        if self.after is not None and self.limit is not None:
+            entries = [entry for entry in entries if entry["id"] > self.after]
+        for key, value in self.labels:
+            entries = [entry for entry in entries if _carries(entry["labels"], key, value)]
+        return list(entries)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -102,13 +102,13 @@ class FineTunedRepository:
         return [(str(row[-1]), _record(row[:-1])) for row in self._rows(query, values)]
 
     def add(self, model: records.FineTunedModel) -> None:
-        values = {name: getattr(model, name) for name in model.__slots__}
+        values = model._asdict()
         self.conn.execute(sa.insert(_ft).values(**values))
         self.set_labels(model.id, model.workspace_id, model.labels)
 
     def change(self, model: records.FineTunedModel, **values: Any) -> records.FineTunedModel:
         """Set fields and bump the version (the ETag's source); returns the changed record."""
-        changed = replace(model, **values, version=model.version + 1)
+        changed = model._replace(**values, version=model.version + 1)
         self._update(model, values, changed.version)
         if "labels" in values:
             self.set_labels(model.id, model.workspace_id, changed.labels)
@@ -242,4 +242,4 @@ def _like_escaped(text: str) -> str:
 
 def _record(row: Sequence[Any]) -> records.FineTunedModel:
     # The table's columns are the record's fields, in the same order (a test checks it).
-    return records.FineTunedModel(*row)
+    return records.FineTunedModel._make(row)
