@@ -58,7 +58,7 @@ class ListQuery:
         label page walks the catalog once, for its labels alone)."""
         if not self.wants_base:
             return []
-        entries = view.entries
+        entries = list(view.entries)
         if self.provider is not None:
             entries = [entry for entry in entries if entry["owned_by"] == self.provider]
         if self.model is not None:
@@ -70,7 +70,7 @@ class ListQuery:
             entries = [entry for entry in entries if entry["id"] > self.after]
         for key, value in self.labels:
             entries = [entry for entry in entries if _carries(entry["labels"], key, value)]
-        return list(entries)
+        return entries
 
 
 @dataclass(frozen=True, slots=True)

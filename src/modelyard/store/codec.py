@@ -40,7 +40,6 @@ class TableCodec:
     def __init__(self, table: sa.Table, placeholder: str = "?") -> None:
         self.table = table
         self.placeholder = placeholder
-        self.columns = tuple(column.name for column in table.columns)
         self._encoders: dict[str, Callable[[Any], Any]] = {}
         decoders: list[Callable[[Any], Any]] = []
         for column in table.columns:
@@ -52,18 +51,10 @@ class TableCodec:
                 decoders.append(bool if not column.nullable else _bool_or_none)
             else:
                 decoders.append(_passthrough)
-        self._decoders = tuple(decoders)
         # Only the columns whose values change on the way back (a list page decodes 50 rows).
         self._decoding = tuple(
             (index, decode) for index, decode in enumerate(decoders) if decode is not _passthrough
         )
-        self.select = f"SELECT {', '.join(self.columns)} FROM {table.name}"
-
-    def decode(self, row: Row) -> dict[str, Any]:
-        return {
-            name: decode(value)
-            for name, decode, value in zip(self.columns, self._decoders, row, strict=True)
-        }
 
     def decode_row(self, row: Row) -> list[Any]:
         """The table's columns decoded, in order; columns added after them as they are."""

@@ -72,7 +72,7 @@ class FineTunedRepository:
         """The workspace's live models that match, newest first."""
         match = match or FineTunedMatch()
         rows = self._rows(_query(match.shape, False, False, False), match.values(workspace_id))
-        return [_record(row) for row in rows]
+        return list(map(_record, rows))
 
     def page_visible(
         self, workspace_id: str, match: FineTunedMatch, *, after: str | None, limit: int
@@ -80,7 +80,7 @@ class FineTunedRepository:
         """Up to `limit` live models that match, in id order, after the `after` id (keyset)."""
         values = {**match.values(workspace_id), "after": after, "limit": limit}
         rows = self._rows(_query(match.shape, False, True, after is not None), values)
-        return [_record(row) for row in rows]
+        return list(map(_record, rows))
 
     def count_live(self) -> int:
         """Live fine-tuned models in every workspace (for metrics)."""
@@ -240,6 +240,5 @@ def _like_escaped(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-def _record(row: Sequence[Any]) -> records.FineTunedModel:
-    # The table's columns are the record's fields, in the same order (a test checks it).
-    return records.FineTunedModel._make(row)
+# The table's columns are the record's fields, in the same order (a test checks it).
+_record = records.FineTunedModel._make
