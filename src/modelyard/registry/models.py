@@ -107,17 +107,19 @@ class ModelService:
 
     def retrieve(self, tx: Tx, principal: Principal, model_id: str) -> Versioned:
         """A fine-tuned model by id, a base model by id or alias, or the model a workspace alias
-        names (its card with `id` = the alias)."""
+        names (its card with `id` = the alias). One statement looks for a fine-tuned model by
+        id and by alias (a round trip less for an alias on PostgreSQL)."""
         organization = principal.organization_id
-        tuned = tx.models.visible(principal.workspace_id, model_id)
-        if tuned is not None:
-            return Versioned(cards.fine_tuned_card(tuned, organization), cards.etag(tuned))
+        found = tx.models.reachable(principal.workspace_id, model_id)
+        for tuned in found:
+            if tuned.id == model_id:
+                return Versioned(cards.fine_tuned_card(tuned, organization), cards.etag(tuned))
         entry = self.catalog(tx).entry(model_id)
         if entry is not None:
             return Versioned(entry)
-        target = tx.models.named(principal.workspace_id, model_id)
-        if target is None:
+        if not found:
             raise model_not_found(model_id)
+        target = found[0]
         card = cards.alias_card(cards.fine_tuned_card(target, organization), model_id)
         return Versioned(card, cards.etag(target))
 

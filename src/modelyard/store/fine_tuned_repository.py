@@ -18,22 +18,24 @@ _labels = model_labels
 
 # The write path's statements, built once: constructing a statement costs more than running it
 # on SQLite (profiled with cProfile on a PATCH's write).
-_VISIBLE = sa.select(_ft).where(
-    _ft.c.id == sa.bindparam("model_id"),
-    _ft.c.workspace_id == sa.bindparam("workspace_id"),
-    _ft.c.deleted_at.is_(None),
-)
+_LIVE = (_ft.c.workspace_id == sa.bindparam("workspace_id"), _ft.c.deleted_at.is_(None))
 
-_NAMED = sa.select(_ft).where(
-    _ft.c.id
-    == sa.select(aliases.c.model_id)
+_VISIBLE = sa.select(_ft).where(_ft.c.id == sa.bindparam("model_id"), *_LIVE)
+
+# The model an alias of the workspace names.
+_ALIAS_TARGET = (
+    sa.select(aliases.c.model_id)
     .where(
         aliases.c.workspace_id == sa.bindparam("workspace_id"),
-        aliases.c.name == sa.bindparam("alias"),
+        aliases.c.name == sa.bindparam("name"),
     )
-    .scalar_subquery(),
-    _ft.c.workspace_id == sa.bindparam("workspace_id"),
-    _ft.c.deleted_at.is_(None),
+    .scalar_subquery()
+)
+
+_NAMED = sa.select(_ft).where(_ft.c.id == _ALIAS_TARGET, *_LIVE)
+
+_REACHABLE = sa.select(_ft).where(
+    sa.or_(_ft.c.id == sa.bindparam("name"), _ft.c.id == _ALIAS_TARGET), *_LIVE
 )
 
 
@@ -48,8 +50,15 @@ class FineTunedRepository:
 
     def named(self, workspace_id: str, alias: str) -> records.FineTunedModel | None:
         """The live model a workspace alias of this name points to, or None: one statement."""
-        rows = self._rows(_NAMED, {"alias": alias, "workspace_id": workspace_id})
+        rows = self._rows(_NAMED, {"name": alias, "workspace_id": workspace_id})
         return _record(rows[0]) if rows else None
+
+    def reachable(self, workspace_id: str, name: str) -> list[records.FineTunedModel]:
+        """The live models of the workspace this name reaches, in one statement: the one with
+        this id and the one an alias of this name names (no alias is ever a model's id, so at
+        most one of them, unless both are the same model)."""
+        rows = self._rows(_REACHABLE, {"name": name, "workspace_id": workspace_id})
+        return list(map(_record, rows))
 
     def _rows(self, query: sa.Select[Any], values: dict[str, Any]) -> Sequence[Sequence[Any]]:
         """A read's rows: the table's columns in order, then any column the query adds. Each
