@@ -8,6 +8,7 @@ first `limit` visible entries after `after`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from modelyard.store.fine_tuned_repository import FineTunedMatch
@@ -89,8 +90,11 @@ class ModelPage:
 
 def merge_page(base: list[Json], tuned: list[Json], limit: int) -> ModelPage:
     """The first `limit` entries of both sorted sources, in id order."""
-    merged = sorted([*base, *tuned], key=lambda entry: str(entry["id"]))
+    merged = sorted([*base, *tuned], key=_ID)
     return ModelPage(merged[:limit], paged=True, has_more=len(merged) > limit)
+
+
+_ID = itemgetter("id")
 
 
 def _carries(labels: dict[str, str], key: str, value: str | None) -> bool:

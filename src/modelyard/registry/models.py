@@ -88,13 +88,18 @@ class ModelService:
             tuned = tx.models.page_visible(workspace, match, after=query.after, limit=more)
             aliased = tx.models.alias_entries(workspace, match, after=query.after, limit=more)
         organization = principal.organization_id
+        if query.limit is not None:
+            page = [cards.fine_tuned_card(ft, organization) for ft in tuned]
+            page += [
+                cards.alias_card(cards.fine_tuned_card(ft, organization), name)
+                for name, ft in aliased
+            ]
+            return merge_page(base, page, query.limit)
         entries = [(ft, "", cards.fine_tuned_card(ft, organization)) for ft in tuned]
         entries += [
             (ft, name, cards.alias_card(cards.fine_tuned_card(ft, organization), name))
             for name, ft in aliased
         ]
-        if query.limit is not None:
-            return merge_page(base, [card for _, _, card in entries], query.limit)
         # Newest model first; each model's own entry, then its aliases' entries by name.
         entries.sort(key=lambda entry: entry[1])
         entries.sort(key=lambda entry: (entry[0].created, entry[0].id), reverse=True)
