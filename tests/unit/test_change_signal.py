@@ -29,6 +29,22 @@ def test_a_write_announced_by_another_process_is_read_by_the_next_probe(tmp_path
         assert probe() == (revision, 0)
 
 
+def test_after_its_own_write_a_process_reads_nothing_until_another_writes(tmp_path: Path):
+    database = Database()
+    here = ChangeSignal(tmp_path / "store.db")
+    there = ChangeSignal(tmp_path / "store.db")
+    probe = SignalledProbe(here, database.versions)
+    assert probe() == (1, 0)
+    database.revision = 2  # this process committed, and tells its probe what it announced
+    probe.announced(here.announce(), (2, 0))
+    assert probe() == (2, 0)
+    assert database.reads == 1
+    database.revision = 3  # another process committed after it, and announced
+    there.announce()
+    assert probe() == (3, 0)
+    assert database.reads == 2
+
+
 def test_without_writes_the_database_is_not_read_again(tmp_path: Path):
     database = Database()
     probe = SignalledProbe(ChangeSignal(tmp_path / "store.db"), database.versions)

@@ -46,16 +46,23 @@ class ChangeSignal:
     def read(self) -> bytes:
         return self._map[:_SIZE]
 
-    def announce(self) -> None:
-        """A write committed: tell every process on this store."""
-        self._map[:_SIZE] = random.getrandbits(64).to_bytes(_SIZE, "little")
+    def announce(self) -> bytes:
+        """A write committed: tell every process on this store. Returns the word stored."""
+        word = random.getrandbits(64).to_bytes(_SIZE, "little")
+        self._map[:_SIZE] = word
+        return word
 
     def close(self) -> None:
         self._map.close()
 
 
 class SignalledProbe:
-    """The store's versions, read from the database only after a write was announced."""
+    """The store's versions, read from the database only after a write was announced.
+
+    A write of this process tells its probe what it announced (`announced`): while that word
+    is still the store's, the versions it committed are the latest, and the requests after it
+    read nothing (the word is stored under the writers' lock, so no other write lands between
+    that write's COMMIT and its word)."""
 
     def __init__(
         self,
@@ -66,16 +73,21 @@ class SignalledProbe:
         self._signal = signal
         self._read_versions = read_versions
         self._clock = clock
-        self._seen: bytes | None = None
-        self._versions: Versions = (-1, -1)
-        self._expires = 0.0
+        # (the word last seen, the versions as of it, until when to trust them): one tuple, so
+        # the writer thread's `announced` and a request's read never mix their halves.
+        self._known: tuple[bytes | None, Versions, float] = (None, (-1, -1), 0.0)
 
     def __call__(self) -> Versions:
         word, now = self._signal.read(), self._clock()
-        if word == self._seen and now < self._expires:
-            return self._versions
+        seen, versions, expires = self._known
+        if word == seen and now < expires:
+            return versions
         # The word is read before the database: a write landing in between moves the word
         # again, so the next request reads again.
         versions = self._read_versions()
-        self._seen, self._versions, self._expires = word, versions, now + MAX_AGE_SECONDS
+        self._known = (word, versions, now + MAX_AGE_SECONDS)
         return versions
+
+    def announced(self, word: bytes, versions: Versions) -> None:
+        """This process committed `versions` and stored `word`, holding the writers' lock."""
+        self._known = (word, versions, self._clock() + MAX_AGE_SECONDS)

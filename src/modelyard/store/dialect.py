@@ -73,8 +73,9 @@ class Dialect:
         revision row's lock, taken first in every write, serializes them)."""
         return _nothing()
 
-    def committed(self) -> None:
-        """A write transaction committed (before its writes are acknowledged)."""
+    def committed(self, conn: Connection) -> None:
+        """A write transaction committed on `conn`, the writers' lock still held (before its
+        writes are acknowledged)."""
 
     def probe(self) -> Probe:
         """The per-request freshness check: the versions as of some moment after the call."""

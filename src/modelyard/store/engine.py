@@ -140,7 +140,7 @@ class Store:
                         conn.execute(_BUMP_REVISION)
                     tx = Tx(conn, self.dialect)
                     yield tx
-                self.dialect.committed()
+                self.dialect.committed(conn)
                 if tx.enqueued or tx.webhooks_changed:
                     for wake in self._on_enqueued:
                         wake(tx.webhooks_changed)

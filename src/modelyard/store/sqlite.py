@@ -87,6 +87,7 @@ class SQLite(Dialect):
         self._lock_fd = os.open(self.signal.path, os.O_RDWR) if self.signal else None
         self._probes = threading.local()
         self._probe_connections: list[Any] = []
+        self._signalled = SignalledProbe(self.signal, self._read_versions) if self.signal else None
 
     def create_engine(self) -> Engine:
         if self.url.database and self.url.database != ":memory:":
@@ -125,14 +126,21 @@ class SQLite(Dialect):
             return StoreUnavailable(f"The store refuses writes: {message}.")
         return error
 
-    def committed(self) -> None:
-        if self.signal is not None:  # tell the other processes before the write is acknowledged
-            self.signal.announce()
+    def committed(self, conn: Connection) -> None:
+        if self.signal is None or self._signalled is None:
+            return
+        word = self.signal.announce()  # tell the other processes, before it is acknowledged
+        # Still holding the writers' lock, the versions just committed are the latest: read on
+        # the writer's own connection (autocommit now), this process's requests need not read
+        # them (change_signal.py). Only a saving: if the read fails, they read them themselves.
+        with suppress(sqlite3.Error):
+            (store,), (tenancy,) = sqlite_driver.driver(conn).execute(REVISIONS_SQL).fetchall()
+            self._signalled.announced(word, (int(store), int(tenancy)))
 
     def probe(self) -> Probe:
-        if self.signal is None:
+        if self._signalled is None:
             return _LocalProbe(self._read_versions)
-        return _LocalProbe(SignalledProbe(self.signal, self._read_versions))
+        return _LocalProbe(self._signalled)
 
     def _read_versions(self) -> Versions:
         """The versions, on a dedicated autocommit connection per thread (no pool, no
