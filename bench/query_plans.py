@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from modelyard.store import migrate
 from modelyard.store.engine import Store
-from modelyard.store.fine_tuned_repository import FineTunedMatch, _query
+from modelyard.store.fine_tuned_repository import _REACHABLE, FineTunedMatch, _query
 from modelyard.store.tables import aliases, model_labels, organizations, workspaces
 from modelyard.store.tables import fine_tuned_models as ft
 
@@ -92,6 +92,10 @@ def queries() -> list[tuple[str, sa.Select[tuple[object, ...]]]]:
     plain, labelled = FineTunedMatch(), FineTunedMatch(labels=(("team", "x"),))
     page = {"after": "ft:m:w0:20260101:00000100", "limit": 101}
     return [
+        (
+            "retrieve by id or alias (GET /v1/models/alias-00010)",
+            _REACHABLE.params(workspace_id="w0", name="alias-00010"),
+        ),
         (
             "page (limit/after)",
             _query(plain.shape, False, True, True).params(**plain.values("w0"), **page),

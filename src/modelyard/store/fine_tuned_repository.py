@@ -242,7 +242,7 @@ def _query(shape: Shape, by_alias: bool, paged: bool, after: bool) -> sa.Select[
         query = query.order_by(entry_id)
     else:
         query = query.order_by(_ft.c.created.desc(), _ft.c.id.desc())
-    return query.limit(param("limit")) if paged else query
+    return query.limit(param("limit", type_=sa.Integer)) if paged else query
 
 
 def _like_escaped(text: str) -> str:
