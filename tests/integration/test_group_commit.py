@@ -178,3 +178,47 @@ def test_statements_after_a_refused_change_still_run(store: Store):
     asyncio.run(main())
     with store.read() as tx:
         assert service.retrieve(tx, actor.principal, model_id).body["name"] == "name-3"
+
+
+def test_models_read_ahead_are_seen_as_the_batch_leaves_them(store: Store):
+    """A batch reads the models its changes name in one statement first (`reads`); each change
+    still sees the ones before it, never what a change that rolled back had written, and never
+    a model of another workspace."""
+    service = ModelService()
+    with store.read() as tx:
+        actor = Actor(TenancyService().authenticate(tx, ADMIN_KEY), "request")
+    with store.write() as tx:
+        found, _ = service.register(tx, actor, RegisterFTModelIn(root="mistral-small-latest"))
+    model_id, workspace = found.body["id"], actor.principal.workspace_id
+
+    def patch(name: str, if_match: str | None = None) -> Any:
+        change = UpdateFTModelIn(name=name)
+        return store.write_together(
+            lambda tx: service.update(tx, actor, model_id, change, if_match), reads=(model_id,)
+        )
+
+    def changes_then_fails(tx: Tx) -> None:
+        model = tx.models.visible(workspace, model_id)
+        assert model is not None
+        tx.models.change(model, name="rolled back")
+        raise ValueError("refused after changing the model")
+
+    async def main() -> list[Any]:
+        return await asyncio.gather(
+            patch("first", '"v1"'),
+            store.write_together(changes_then_fails, reads=(model_id,)),
+            patch("third", '"v2"'),  # the failed change's version bump was rolled back
+            store.write_together(lambda tx: tx.models.visible("elsewhere", model_id), (model_id,)),
+            store.write_together(lambda tx: tx.models.visible(workspace, "ft:none"), ("ft:none",)),
+            return_exceptions=True,
+        )
+
+    first, failed, third, elsewhere, missing = asyncio.run(main())
+    assert first.body["name"] == "first"
+    assert isinstance(failed, ValueError)
+    assert third.body["name"] == "third"
+    assert elsewhere is None
+    assert missing is None
+    with store.read() as tx:
+        model = tx.models.visible(workspace, model_id)
+        assert model is not None and (model.name, model.version) == ("third", 3)

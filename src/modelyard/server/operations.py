@@ -148,10 +148,11 @@ class Call(Generic[P, B]):
         with self.services.store.read(versions[0] if versions else None) as tx:
             return work(tx, *args, **kwargs)
 
-    async def write(self, work: Callable[..., T], *args: Any) -> T:
+    async def write(self, work: Callable[..., T], *args: Any, reads: tuple[str, ...] = ()) -> T:
         """`work(tx, *args)` in a write transaction shared with the writes queued beside it
-        (group commit); returns once that transaction has committed."""
-        return await self.services.store.write_together(lambda tx: work(tx, *args))
+        (group commit); returns once that transaction has committed. `reads`: the fine-tuned
+        models it changes, by id (read for the whole batch in one statement)."""
+        return await self.services.store.write_together(lambda tx: work(tx, *args), reads)
 
 
 Handler = Callable[[Call[Any, Any]], Awaitable[Answer] | Answer]

@@ -155,10 +155,11 @@ class Store:
             raise translated from error
         self.write_failure = None
 
-    async def write_together(self, work: Callable[[Tx], T]) -> T:
+    async def write_together(self, work: Callable[[Tx], T], reads: tuple[str, ...] = ()) -> T:
         """`work(tx)` in a write transaction shared with the writes queued beside it (group
-        commit, see group_commit.py); returns once that transaction has committed."""
-        return await self._group.run(work)
+        commit, see group_commit.py); returns once that transaction has committed. `reads`: the
+        fine-tuned models `work` reads, by id, read for the whole batch in one statement."""
+        return await self._group.run(work, reads)
 
     def on_enqueued(self, wake: Callable[[bool], None]) -> Callable[[], None]:
         """Call `wake(webhooks_changed)` after every COMMIT that wrote an audit event, or changed

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -39,14 +39,41 @@ _REACHABLE = sa.select(_ft).where(
 )
 
 
+_BY_IDS = sa.select(_ft).where(_ft.c.id.in_(sa.bindparam("model_ids", expanding=True)))
+
+
 class FineTunedRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        # Models read ahead for a batch of changes (`read_ahead`), kept as this transaction
+        # changes them; None for an id with no model.
+        self._ahead: dict[str, records.FineTunedModel | None] = {}
 
     def visible(self, workspace_id: str, model_id: str) -> records.FineTunedModel | None:
         """The live model with this id in this workspace, or None."""
+        if model_id in self._ahead:
+            model = self._ahead[model_id]
+            if model is None or model.workspace_id != workspace_id or model.deleted_at is not None:
+                return None
+            return model
         rows = self._rows(_VISIBLE, {"model_id": model_id, "workspace_id": workspace_id})
         return _record(rows[0]) if rows else None
+
+    def read_ahead(self, model_ids: Iterable[str]) -> None:
+        """Read these models in one statement, for a batch of changes that will each read one:
+        `visible` then answers from them, as this transaction's own changes leave them, without
+        a statement (a round trip on PostgreSQL) per change. Valid while this transaction holds
+        the store's write lock; `forget` drops them (a change rolled back to its savepoint)."""
+        wanted = sorted(set(model_ids) - self._ahead.keys())
+        if not wanted:
+            return
+        found = {
+            model.id: model for model in map(_record, self._rows(_BY_IDS, {"model_ids": wanted}))
+        }
+        self._ahead.update({model_id: found.get(model_id) for model_id in wanted})
+
+    def forget(self) -> None:
+        self._ahead.clear()
 
     def named(self, workspace_id: str, alias: str) -> records.FineTunedModel | None:
         """The live model a workspace alias of this name points to, or None: one statement."""
@@ -114,11 +141,15 @@ class FineTunedRepository:
         values = model._asdict()
         self.conn.execute(sa.insert(_ft).values(**values))
         self.set_labels(model.id, model.workspace_id, model.labels)
+        if model.id in self._ahead:
+            self._ahead[model.id] = model
 
     def change(self, model: records.FineTunedModel, **values: Any) -> records.FineTunedModel:
         """Set fields and bump the version (the ETag's source); returns the changed record."""
         changed = model._replace(**values, version=model.version + 1)
         self._update(model, values, changed.version)
+        if model.id in self._ahead:
+            self._ahead[model.id] = changed
         if "labels" in values:
             self.set_labels(model.id, model.workspace_id, changed.labels)
         return changed

@@ -48,6 +48,7 @@ class _Job:
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Any]
     queued: float  # time.monotonic() when it was queued
+    reads: tuple[str, ...]  # the fine-tuned models it will read, by id
 
 
 def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
@@ -78,15 +79,16 @@ class GroupCommit:
         self._thread: threading.Thread | None = None
         self._start = threading.Lock()
 
-    async def run(self, work: Callable[[Tx], T]) -> T:
+    async def run(self, work: Callable[[Tx], T], reads: tuple[str, ...] = ()) -> T:
         """Run `work(tx)` in a write transaction shared with other writes; its result once the
-        transaction has committed, or the exception it raised."""
+        transaction has committed, or the exception it raised. `reads`: the fine-tuned models
+        it will read, by id; the batch reads them all in one statement first."""
         thread = self._thread
         if thread is None or not thread.is_alive():
             self._start_thread()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Job(work, loop, future, time.monotonic()))
+        self._queue.put(_Job(work, loop, future, time.monotonic(), reads))
         return await future
 
     def close(self) -> None:
@@ -151,6 +153,9 @@ class GroupCommit:
                 # Plain SAVEPOINT statements rather than `begin_nested()`, whose bookkeeping cost
                 # a third of a PATCH's write (on the driver, see the dialects).
                 run = dialect.execute_plain(tx.conn)
+                # One statement for the models the batch's changes read, not one per change (a
+                # round trip each on PostgreSQL, where the rest of a change is pipelined).
+                tx.models.read_ahead(model for job in batch for model in job.reads)
                 with dialect.batch(tx.conn) if pipelined else nullcontext():
                     for job in batch:
                         run(_SAVEPOINT)
@@ -160,6 +165,7 @@ class GroupCommit:
                             if pipelined and dialect.is_driver_error(error):
                                 raise _RunAgain from error
                             run(_ROLLBACK_TO)
+                            tx.models.forget()  # what it changed is undone: read them again
                             outcomes.append((None, dialect.translate(error)))
                         else:
                             run(_RELEASE)

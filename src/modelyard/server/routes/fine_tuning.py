@@ -54,7 +54,12 @@ async def register_model(call: Call[None, RegisterFTModelIn]) -> Answer:
 async def update_model(call: Call[ModelChange, UpdateFTModelIn | None]) -> Answer:
     params, patch = call.params, call.body or UpdateFTModelIn()
     updated = await call.write(
-        call.services.models.update, call.actor, params.model_id, patch, params.if_match
+        call.services.models.update,
+        call.actor,
+        params.model_id,
+        patch,
+        params.if_match,
+        reads=(params.model_id,),
     )
     return versioned_answer(updated)
 
@@ -90,6 +95,11 @@ async def unarchive_model(call: Call[ModelChange, None]) -> Answer:
 async def _set_archived(call: Call[ModelChange, None], archived: bool) -> Answer:
     params = call.params
     found = await call.write(
-        call.services.models.set_archived, call.actor, params.model_id, archived, params.if_match
+        call.services.models.set_archived,
+        call.actor,
+        params.model_id,
+        archived,
+        params.if_match,
+        reads=(params.model_id,),
     )
     return versioned_answer(found)
