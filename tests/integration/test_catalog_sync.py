@@ -1,5 +1,7 @@
 """Catalog sync: a base model that leaves the catalog disappears; its fine-tunes keep working."""
 
+import threading
+import time
 from pathlib import Path
 
 from modelyard.catalog import load_catalog
@@ -61,3 +63,30 @@ def test_a_sync_by_another_process_is_listed_at_once(app: Harness):
 
 def _listed(app: Harness) -> list[str]:
     return [entry["id"] for entry in app.call("GET", "/v1/models").json()["data"]]
+
+
+def test_a_write_that_waited_for_a_sync_uses_the_synced_catalog(app: Harness):
+    """A sync by another process holds the store's write lock while a registration waits for
+    it: once it commits, the registration reads the catalog as the sync left it (on PostgreSQL
+    the catalog version is read with the revision bump, after the bump's wait)."""
+    app.register(root="open-mistral-7b")  # the write path has read the catalog
+    other = Store.from_url(app.store.dialect.url.render_as_string(hide_password=False))
+    keep = {entry.id for entry in load_catalog(TEST_CATALOG)} - {"open-mistral-7b"}
+    holding = threading.Event()
+
+    def sync_holding_the_lock() -> None:
+        with other.write() as tx:
+            tx.catalog.retire_all_but(keep)
+            tx.catalog.bump_version()
+            holding.set()
+            time.sleep(0.5)  # the registration below waits for this transaction
+
+    syncing = threading.Thread(target=sync_holding_the_lock)
+    syncing.start()
+    try:
+        assert holding.wait(5)
+        refused = app.call("POST", "/v1/fine_tuning/models", json={"root": "open-mistral-7b"})
+    finally:
+        syncing.join()
+        other.dispose()
+    assert refused.status_code == 404, refused.text

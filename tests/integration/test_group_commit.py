@@ -221,4 +221,5 @@ def test_models_read_ahead_are_seen_as_the_batch_leaves_them(store: Store):
     assert missing is None
     with store.read() as tx:
         model = tx.models.visible(workspace, model_id)
-        assert model is not None and (model.name, model.version) == ("third", 3)
+        assert model is not None
+        assert (model.name, model.version) == ("third", 3)
