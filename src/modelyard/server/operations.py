@@ -154,6 +154,11 @@ class Call(Generic[P, B]):
         models it changes, by id (read for the whole batch in one statement)."""
         return await self.services.store.write_together(lambda tx: work(tx, *args), reads)
 
+    async def change_model(self, work: Callable[..., T], model_id: str, *args: Any) -> T:
+        """`work(tx, actor, model_id, *args)`: a change of one fine-tuned model by this caller,
+        the model read with the rest of its batch."""
+        return await self.write(work, self.actor, model_id, *args, reads=(model_id,))
+
 
 Handler = Callable[[Call[Any, Any]], Awaitable[Answer] | Answer]
 

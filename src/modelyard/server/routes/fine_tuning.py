@@ -53,13 +53,8 @@ async def register_model(call: Call[None, RegisterFTModelIn]) -> Answer:
 )
 async def update_model(call: Call[ModelChange, UpdateFTModelIn | None]) -> Answer:
     params, patch = call.params, call.body or UpdateFTModelIn()
-    updated = await call.write(
-        call.services.models.update,
-        call.actor,
-        params.model_id,
-        patch,
-        params.if_match,
-        reads=(params.model_id,),
+    updated = await call.change_model(
+        call.services.models.update, params.model_id, patch, params.if_match
     )
     return versioned_answer(updated)
 
@@ -94,12 +89,7 @@ async def unarchive_model(call: Call[ModelChange, None]) -> Answer:
 
 async def _set_archived(call: Call[ModelChange, None], archived: bool) -> Answer:
     params = call.params
-    found = await call.write(
-        call.services.models.set_archived,
-        call.actor,
-        params.model_id,
-        archived,
-        params.if_match,
-        reads=(params.model_id,),
+    found = await call.change_model(
+        call.services.models.set_archived, params.model_id, archived, params.if_match
     )
     return versioned_answer(found)

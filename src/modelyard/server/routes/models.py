@@ -104,11 +104,5 @@ async def retrieve_model(call: Call[ModelRef, None]) -> Answer:
 )
 async def delete_model(call: Call[ModelChange, None]) -> Answer:
     params = call.params
-    deleted = await call.write(
-        call.services.models.delete,
-        call.actor,
-        params.model_id,
-        params.if_match,
-        reads=(params.model_id,),
-    )
+    deleted = await call.change_model(call.services.models.delete, params.model_id, params.if_match)
     return json_answer(deleted)
