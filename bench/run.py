@@ -221,6 +221,13 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     if pg:
         backends.append(("PostgreSQL", pg))
 
+    def pair(name: str, mine: str, bare: str, **kw: object) -> tuple[Load, Load]:
+        """The baseline's row right after Modelyard's, both servers up: the machine's speed
+        drifts by tens of percent within an hour, so a ratio is only as good as the two loads
+        are close in time. A second's pause first lets the previous row's work finish."""
+        time.sleep(1.0)
+        return load(name, mine, **kw), load(f"baseline: {name}", bare, **kw)
+
     for label, url in backends:
         with modelyard(url) as server:
             ids = seed(server, args.models)
@@ -236,71 +243,82 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
                 notes.append(
                     f"list: {listed} entries, {list_file.stat().st_size:,} bytes; card {card_file.stat().st_size} bytes"
                 )
-            print(f"Modelyard on {label}", flush=True)
-            my_get = load(f"{label}: GET /v1/models/{{ft id}}", f"{server.url}/v1/models/{target}")
-            my_list = load(f"{label}: GET /v1/models ({listed} entries)", f"{server.url}/v1/models")
-            my_patch = load(
-                f"{label}: PATCH /v1/fine_tuning/models/{{id}}",
-                f"{server.url}/v1/fine_tuning/models/{target}",
-                script=patch_script("my"),
-            )
-            my_single = wrk(
-                f"{label}: single connection GET",
-                f"{server.url}/v1/models/{target}",
-                seconds=seconds,
-                connections=1,
-            )
-            if label == "SQLite":
-                my_random = load(
-                    "SQLite: PATCH random models",
-                    f"{server.url}/",
-                    script=random_patch_script("my", ids),
+            print(f"Modelyard on {label}, each row followed by the baseline's", flush=True)
+            with baseline(card_file, list_file) as bare:
+                rows.append(
+                    (
+                        f"{label}: retrieve fine-tuned",
+                        *pair(
+                            f"{label}: GET /v1/models/{{ft id}}",
+                            f"{server.url}/v1/models/{target}",
+                            f"{bare.url}/v1/models/{target}",
+                        ),
+                    )
                 )
-        print("Baseline (bare Starlette)", flush=True)
-        with baseline(card_file, list_file) as bare:
-            base_get = load("baseline: GET card", f"{bare.url}/v1/models/{target}")
-            base_list = load("baseline: GET list (same bytes)", f"{bare.url}/v1/models")
-            base_patch = load(
-                "baseline: PATCH in memory",
-                f"{bare.url}/v1/fine_tuning/models/{target}",
-                script=patch_script("bare"),
-            )
-            base_single = wrk(
-                "baseline: single connection GET",
-                f"{bare.url}/v1/models/{target}",
-                seconds=seconds,
-                connections=1,
-            )
-            if label == "SQLite":
-                base_random = load(
-                    "baseline: PATCH random",
-                    f"{bare.url}/",
-                    script=random_patch_script("bare", ids),
+                rows.append(
+                    (
+                        f"{label}: list ({listed} entries)",
+                        *pair(
+                            f"{label}: GET /v1/models ({listed} entries)",
+                            f"{server.url}/v1/models",
+                            f"{bare.url}/v1/models",
+                        ),
+                    )
                 )
-        rows += [
-            (f"{label}: retrieve fine-tuned", my_get, base_get),
-            (f"{label}: list ({listed} entries)", my_list, base_list),
-            (f"{label}: PATCH (commit + audit)", my_patch, base_patch),
-            (f"{label}: single-connection retrieve", my_single, base_single),
-        ]
-        if label == "SQLite":
-            rows.append(("SQLite: PATCH random models", my_random, base_random))
+                time.sleep(1.0)
+                my_patch = load(
+                    f"{label}: PATCH /v1/fine_tuning/models/{{id}}",
+                    f"{server.url}/v1/fine_tuning/models/{target}",
+                    script=patch_script("my"),
+                )
+                base_patch = load(
+                    "baseline: PATCH in memory",
+                    f"{bare.url}/v1/fine_tuning/models/{target}",
+                    script=patch_script("bare"),
+                )
+                rows.append((f"{label}: PATCH (commit + audit)", my_patch, base_patch))
+                time.sleep(1.0)
+                path = f"/v1/models/{target}"
+                rows.append(
+                    (
+                        f"{label}: single-connection retrieve",
+                        wrk("single", server.url + path, seconds=seconds, connections=1),
+                        wrk("single", bare.url + path, seconds=seconds, connections=1),
+                    )
+                )
+                if label == "SQLite":
+                    time.sleep(1.0)
+                    my_random = load(
+                        "SQLite: PATCH random models",
+                        f"{server.url}/",
+                        script=random_patch_script("my", ids),
+                    )
+                    base_random = load(
+                        "baseline: PATCH random",
+                        f"{bare.url}/",
+                        script=random_patch_script("bare", ids),
+                    )
+                    rows.append(("SQLite: PATCH random models", my_random, base_random))
 
         if label == "SQLite" and not args.skip_workers:
             # Right after SQLite's rows, before PostgreSQL's: its server keeps working for a
             # while after its PATCH load (autovacuum) and took CPU from the rows run after it.
             print("Two workers", flush=True)
-            with modelyard(url, workers=2) as server:
-                my_two = load(
-                    "SQLite 2 workers: GET /v1/models/{ft id}", f"{server.url}/v1/models/{target}"
+            with (
+                modelyard(url, workers=2) as server,
+                baseline(card_file, list_file, workers=2) as bare,
+            ):
+                my_two, base_two = pair(
+                    "SQLite 2 workers: GET /v1/models/{ft id}",
+                    f"{server.url}/v1/models/{target}",
+                    f"{bare.url}/v1/models/{target}",
                 )
+                time.sleep(1.0)
                 my_two_random = load(
                     "SQLite 2 workers: PATCH random models",
                     f"{server.url}/",
                     script=random_patch_script("my", ids),
                 )
-            with baseline(card_file, list_file, workers=2) as bare:
-                base_two = load("baseline 2 workers: GET card", f"{bare.url}/v1/models/{target}")
                 base_two_random = load(
                     "baseline 2 workers: PATCH random",
                     f"{bare.url}/",
@@ -332,7 +350,8 @@ def report(result: dict[str, object], command: str) -> str:
         f"Load: wrk, {result['connections']} connections (1 for single-connection rows), "
         f"{result['seconds']} s per row, 127.0.0.1; server and load generator share the cores.",
         "Baseline: a bare Starlette app on the same uvicorn settings, with the same bearer check, "
-        "returning the same bytes (PATCH: an in-memory dict).",
+        "returning the same bytes (PATCH: an in-memory dict), up beside Modelyard's server: each "
+        "of its rows runs right after Modelyard's (the machine's speed drifts within minutes).",
         "",
         "| scenario | Modelyard req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio req/s | ratio p99 |",
         "|---|---|---|---|---|---|---|---|---|",
