@@ -305,6 +305,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
             # while after its PATCH load (autovacuum) and took CPU from the rows run after it.
             print("Two workers", flush=True)
             with (
+                modelyard(url) as one,
                 modelyard(url, workers=2) as server,
                 baseline(card_file, list_file, workers=2) as bare,
             ):
@@ -312,6 +313,14 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
                     "SQLite 2 workers: GET /v1/models/{ft id}",
                     f"{server.url}/v1/models/{target}",
                     f"{bare.url}/v1/models/{target}",
+                )
+                # One worker again, right before two, on the same store: the target compares
+                # their rates, which a few minutes of the machine's drift would blur.
+                time.sleep(1.0)
+                my_random = load(
+                    "SQLite 1 worker: PATCH random models",
+                    f"{one.url}/",
+                    script=random_patch_script("my", ids),
                 )
                 time.sleep(1.0)
                 my_two_random = load(
