@@ -221,12 +221,25 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
     if pg:
         backends.append(("PostgreSQL", pg))
 
-    def pair(name: str, mine: str, bare: str, **kw: object) -> tuple[Load, Load]:
+    def pair(
+        name: str, mine: str, bare: str, scripts: tuple[Path, Path] | None = None
+    ) -> tuple[Load, Load]:
         """The baseline's row right after Modelyard's, both servers up: the machine's speed
         drifts by tens of percent within an hour, so a ratio is only as good as the two loads
-        are close in time. A second's pause first lets the previous row's work finish."""
+        are close in time. A second's pause first lets the previous row's work finish.
+        `scripts`: wrk's Lua scripts for Modelyard and for the baseline."""
         time.sleep(1.0)
-        return load(name, mine, **kw), load(f"baseline: {name}", bare, **kw)
+        my_script, bare_script = scripts or (None, None)
+        return (
+            load(name, mine, script=my_script),
+            load(f"baseline: {name}", bare, script=bare_script),
+        )
+
+    def patches() -> tuple[Path, Path]:
+        return patch_script("my"), patch_script("bare")
+
+    def random_patches() -> tuple[Path, Path]:
+        return random_patch_script("my", ids), random_patch_script("bare", ids)
 
     for label, url in backends:
         with modelyard(url) as server:
@@ -265,18 +278,17 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
                         ),
                     )
                 )
-                time.sleep(1.0)
-                my_patch = load(
-                    f"{label}: PATCH /v1/fine_tuning/models/{{id}}",
-                    f"{server.url}/v1/fine_tuning/models/{target}",
-                    script=patch_script("my"),
+                rows.append(
+                    (
+                        f"{label}: PATCH (commit + audit)",
+                        *pair(
+                            f"{label}: PATCH /v1/fine_tuning/models/{{id}}",
+                            f"{server.url}/v1/fine_tuning/models/{target}",
+                            f"{bare.url}/v1/fine_tuning/models/{target}",
+                            patches(),
+                        ),
+                    )
                 )
-                base_patch = load(
-                    "baseline: PATCH in memory",
-                    f"{bare.url}/v1/fine_tuning/models/{target}",
-                    script=patch_script("bare"),
-                )
-                rows.append((f"{label}: PATCH (commit + audit)", my_patch, base_patch))
                 time.sleep(1.0)
                 path = f"/v1/models/{target}"
                 rows.append(
@@ -287,18 +299,13 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
                     )
                 )
                 if label == "SQLite":
-                    time.sleep(1.0)
-                    my_random = load(
+                    random_rows = pair(
                         "SQLite: PATCH random models",
                         f"{server.url}/",
-                        script=random_patch_script("my", ids),
-                    )
-                    base_random = load(
-                        "baseline: PATCH random",
                         f"{bare.url}/",
-                        script=random_patch_script("bare", ids),
+                        random_patches(),
                     )
-                    rows.append(("SQLite: PATCH random models", my_random, base_random))
+                    rows.append(("SQLite: PATCH random models", *random_rows))
 
         if label == "SQLite" and not args.skip_workers:
             # Right after SQLite's rows, before PostgreSQL's: its server keeps working for a
@@ -317,28 +324,23 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
                 # One worker again, right before two, on the same store: the target compares
                 # their rates, which a few minutes of the machine's drift would blur.
                 time.sleep(1.0)
-                my_random = load(
+                one_random = load(
                     "SQLite 1 worker: PATCH random models",
                     f"{one.url}/",
-                    script=random_patch_script("my", ids),
+                    script=random_patches()[0],
                 )
-                time.sleep(1.0)
-                my_two_random = load(
+                my_two_random, base_two_random = pair(
                     "SQLite 2 workers: PATCH random models",
                     f"{server.url}/",
-                    script=random_patch_script("my", ids),
-                )
-                base_two_random = load(
-                    "baseline 2 workers: PATCH random",
                     f"{bare.url}/",
-                    script=random_patch_script("bare", ids),
+                    random_patches(),
                 )
             rows.append(("SQLite, 2 workers: retrieve fine-tuned", my_two, base_two))
             rows.append(("SQLite, 2 workers: PATCH random models", my_two_random, base_two_random))
             notes.append(
                 f"PATCH of random models: 2 workers {my_two_random.rps:,.0f} req/s (p99 "
-                f"{my_two_random.p99_ms:.1f} ms) against 1 worker {my_random.rps:,.0f} req/s "
-                f"(p99 {my_random.p99_ms:.1f} ms): {my_two_random.rps / my_random.rps:.2f}x"
+                f"{my_two_random.p99_ms:.1f} ms) against 1 worker {one_random.rps:,.0f} req/s "
+                f"(p99 {one_random.p99_ms:.1f} ms): {my_two_random.rps / one_random.rps:.2f}x"
             )
     return {"rows": rows, "notes": notes, "seconds": seconds, "connections": connections}
 

@@ -35,14 +35,18 @@ def test_after_its_own_write_a_process_reads_nothing_until_another_writes(tmp_pa
     there = ChangeSignal(tmp_path / "store.db")
     probe = SignalledProbe(here, database.versions)
     assert probe() == (1, 0)
-    database.revision = 2  # this process committed, and tells its probe what it announced
-    probe.announced(here.announce(), (2, 0))
+    database.revision = 2  # this process committed, and announces through its probe
+    probe.announce((2, 0))
     assert probe() == (2, 0)
     assert database.reads == 1
     database.revision = 3  # another process committed after it, and announced
     there.announce()
     assert probe() == (3, 0)
     assert database.reads == 2
+    database.revision = 4  # this process committed but could not read what: the word moves
+    probe.announce(None)
+    assert probe() == (4, 0)
+    assert database.reads == 3
 
 
 def test_without_writes_the_database_is_not_read_again(tmp_path: Path):

@@ -59,10 +59,10 @@ class ChangeSignal:
 class SignalledProbe:
     """The store's versions, read from the database only after a write was announced.
 
-    A write of this process tells its probe what it announced (`announced`): while that word
-    is still the store's, the versions it committed are the latest, and the requests after it
-    read nothing (the word is stored under the writers' lock, so no other write lands between
-    that write's COMMIT and its word)."""
+    A write of this process announces through its probe, with the versions it committed
+    (`announce`): while that word is still the store's, those versions are the latest, and the
+    requests after it read nothing (the word is stored under the writers' lock, so no other
+    write lands between that write's COMMIT and its word)."""
 
     def __init__(
         self,
@@ -88,6 +88,9 @@ class SignalledProbe:
         self._known = (word, versions, now + MAX_AGE_SECONDS)
         return versions
 
-    def announced(self, word: bytes, versions: Versions) -> None:
-        """This process committed `versions` and stored `word`, holding the writers' lock."""
-        self._known = (word, versions, self._clock() + MAX_AGE_SECONDS)
+    def announce(self, versions: Versions | None) -> None:
+        """This process committed, holding the writers' lock: tell every process on the store,
+        and remember `versions` (those it committed, when it could read them) as of that word."""
+        word = self._signal.announce()
+        if versions is not None:
+            self._known = (word, versions, self._clock() + MAX_AGE_SECONDS)

@@ -127,15 +127,15 @@ class SQLite(Dialect):
         return error
 
     def committed(self, conn: Connection) -> None:
-        if self.signal is None or self._signalled is None:
+        if self._signalled is None:
             return
-        word = self.signal.announce()  # tell the other processes, before it is acknowledged
         # Still holding the writers' lock, the versions just committed are the latest: read on
         # the writer's own connection (autocommit now), this process's requests need not read
         # them (change_signal.py). Only a saving: if the read fails, they read them themselves.
+        versions = None
         with suppress(sqlite3.Error):
-            (store,), (tenancy,) = sqlite_driver.driver(conn).execute(REVISIONS_SQL).fetchall()
-            self._signalled.announced(word, (int(store), int(tenancy)))
+            versions = _versions(sqlite_driver.driver(conn))
+        self._signalled.announce(versions)  # before the write is acknowledged
 
     def probe(self) -> Probe:
         if self._signalled is None:
@@ -153,11 +153,10 @@ class SQLite(Dialect):
                 connection.isolation_level = None  # autocommit: each SELECT sees the latest commit
                 self._probes.connection = connection
                 self._probe_connections.append(connection)
-            (store,), (tenancy,) = connection.execute(REVISIONS_SQL).fetchall()
+            return _versions(connection)
         except Exception:
             self._probes.connection = None
             raise
-        return int(store), int(tenancy)
 
     @staticmethod
     @contextmanager
@@ -197,6 +196,11 @@ class SQLite(Dialect):
             os.close(self._lock_fd)
             self._lock_fd = None
         super().dispose()
+
+
+def _versions(connection: sqlite3.Connection) -> Versions:
+    (store,), (tenancy,) = connection.execute(REVISIONS_SQL).fetchall()
+    return int(store), int(tenancy)
 
 
 class _LocalProbe:
