@@ -101,3 +101,15 @@ def test_records_take_their_tables_columns_in_order():
 
     assert tuple(fine_tuned_models.columns.keys()) == records.FineTunedModel._fields
     assert tuple(base_models.columns.keys()) == records.BaseModel.__slots__
+
+
+def test_capability_flags_are_kept_for_a_bounded_number_of_sets():
+    """Cards share the flags of models with the same capabilities; however many distinct sets
+    clients register, at most `_FLAG_SETS` are kept, and every card still gets its own flags."""
+    for index in range(cards._FLAG_SETS + 100):
+        capabilities = {"vision": index % 2 == 0, f"extra_{index}": True}
+        model = TUNED._replace(capabilities=capabilities)
+        card = cards.fine_tuned_card(model, "org")
+        assert card["capabilities"]["vision"] is (index % 2 == 0)
+        assert set(card["capabilities"]) == set(CAPABILITY_FLAGS)
+    assert len(cards._FLAGS) <= cards._FLAG_SETS
